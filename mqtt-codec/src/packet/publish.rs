@@ -1,0 +1,203 @@
+//! PUBLISH (§3.3): the hot path. Decoding allocates nothing: topic, properties and payload are
+//! slices of the frame.
+
+use core::num::NonZeroU16;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use mqtt_topic::TopicName;
+
+use super::{DecodeCtx, EncodeCtx};
+use crate::error::{DecodeError, EncodeError, Sender};
+use crate::fixed_header::PacketType;
+use crate::properties::{
+    self, PropertySet, PublishProperties, PublishPropertiesRead, SubscriptionIds, TOPIC_ALIAS,
+    write_one,
+};
+use crate::qos::{Delivery, QoS};
+use crate::reader::{Reader, topic_name};
+use crate::writer::{prefixed_len, put_prefixed};
+
+/// How a PUBLISH names its topic: by name, by MQTT 5.0 Topic Alias, or both (which also sets
+/// the alias for later packets).
+#[expect(clippy::exhaustive_enums, reason = "the three forms the spec allows")]
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize, serde::Serialize))]
+pub enum PublishTopic {
+    /// A topic name.
+    Name(TopicName),
+    /// An alias set earlier on this connection (empty topic name on the wire).
+    Alias(NonZeroU16),
+    /// A topic name that also sets an alias.
+    NameAndAlias(TopicName, NonZeroU16),
+}
+
+impl PublishTopic {
+    /// The topic name, unless only an alias is given.
+    #[must_use]
+    pub const fn name(&self) -> Option<&TopicName> {
+        match self {
+            Self::Name(n) | Self::NameAndAlias(n, _) => Some(n),
+            Self::Alias(_) => None,
+        }
+    }
+
+    /// The topic alias, if any.
+    #[must_use]
+    pub const fn alias(&self) -> Option<NonZeroU16> {
+        match self {
+            Self::Name(_) => None,
+            Self::Alias(a) | Self::NameAndAlias(_, a) => Some(*a),
+        }
+    }
+}
+
+impl From<TopicName> for PublishTopic {
+    fn from(name: TopicName) -> Self {
+        Self::Name(name)
+    }
+}
+
+/// A PUBLISH packet.
+#[non_exhaustive]
+#[derive(Clone, Debug, Eq, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize, serde::Serialize))]
+pub struct Publish {
+    /// DUP: this may be a re-delivery (never set at QoS 0, [MQTT-3.3.1-2]).
+    pub dup: bool,
+    /// QoS with its packet identifier.
+    pub delivery: Delivery,
+    /// RETAIN.
+    pub retain: bool,
+    /// The topic name and/or alias.
+    pub topic: PublishTopic,
+    /// The application message (may be empty).
+    pub payload: Bytes,
+    /// MQTT 5.0 properties.
+    pub properties: PublishProperties,
+    /// MQTT 5.0 Subscription Identifiers (server to client only, [MQTT-3.3.4-6]).
+    pub subscription_ids: SubscriptionIds,
+}
+
+impl Publish {
+    /// A QoS 0 message, not retained, without properties.
+    #[must_use]
+    pub fn new(topic: impl Into<PublishTopic>, payload: impl Into<Bytes>) -> Self {
+        Self {
+            dup: false,
+            delivery: Delivery::AtMostOnce,
+            retain: false,
+            topic: topic.into(),
+            payload: payload.into(),
+            properties: PublishProperties::default(),
+            subscription_ids: SubscriptionIds::new(),
+        }
+    }
+
+    /// The QoS level.
+    #[must_use]
+    pub const fn qos(&self) -> QoS {
+        self.delivery.qos()
+    }
+
+    /// The fixed-header flags: DUP, QoS, RETAIN.
+    pub(crate) fn flags(&self) -> u8 {
+        (u8::from(self.dup) << 3) | (self.qos().as_u8() << 1) | u8::from(self.retain)
+    }
+
+    pub(crate) fn decode(
+        r: &mut Reader<'_>,
+        flags: u8,
+        ctx: &DecodeCtx<'_>,
+    ) -> Result<Self, DecodeError> {
+        let dup = flags & 0b1000 != 0;
+        let retain = flags & 0b0001 != 0;
+        let qos = match (flags >> 1) & 0b11 {
+            0 => QoS::AtMostOnce,
+            1 => QoS::AtLeastOnce,
+            2 => QoS::ExactlyOnce,
+            _ => return Err(DecodeError::PublishQoS3),
+        };
+        if dup && qos == QoS::AtMostOnce {
+            return Err(DecodeError::DupOnQoS0);
+        }
+        let raw_topic = r.topic_name_bytes("topic name")?;
+        let delivery = match qos {
+            QoS::AtMostOnce => Delivery::AtMostOnce,
+            QoS::AtLeastOnce => Delivery::AtLeastOnce(r.packet_id(PacketType::Publish)?),
+            QoS::ExactlyOnce => Delivery::ExactlyOnce(r.packet_id(PacketType::Publish)?),
+        };
+        let mut read = PublishPropertiesRead {
+            allow_subscription_ids: ctx.sender != Some(Sender::Client),
+            ..PublishPropertiesRead::default()
+        };
+        ctx.properties(r, &mut read, PacketType::Publish)?;
+        let topic = match (raw_topic.is_empty(), read.topic_alias) {
+            (false, None) => PublishTopic::Name(topic_name(raw_topic, "topic name")?),
+            (false, Some(alias)) => {
+                PublishTopic::NameAndAlias(topic_name(raw_topic, "topic name")?, alias)
+            }
+            (true, Some(alias)) => PublishTopic::Alias(alias),
+            (true, None) if ctx.version.is_v5() => return Err(DecodeError::EmptyTopicWithoutAlias),
+            (true, None) => PublishTopic::Name(topic_name(raw_topic, "topic name")?),
+        };
+        Ok(Self {
+            dup,
+            delivery,
+            retain,
+            topic,
+            payload: r.rest(),
+            properties: read.props,
+            subscription_ids: read.subscription_ids,
+        })
+    }
+
+    /// Bytes of the property block content.
+    fn properties_content_len(&self) -> usize {
+        self.properties.content_len()
+            + self.topic.alias().map_or(0, |_| 3)
+            + self.subscription_ids.wire_len()
+    }
+
+    pub(crate) fn remaining_len(&self, ctx: &EncodeCtx) -> Result<usize, EncodeError> {
+        if self.dup && self.qos() == QoS::AtMostOnce {
+            return Err(EncodeError::InvalidField {
+                field: "dup",
+                rule: "DUP must be 0 at QoS 0 [MQTT-3.3.1-2]",
+            });
+        }
+        ctx.v5_only(self.topic.alias().is_none(), "a topic alias")?;
+        ctx.v5_only(self.properties.is_empty(), "PUBLISH properties")?;
+        ctx.v5_only(self.subscription_ids.is_empty(), "subscription identifiers")?;
+        if ctx.sender == Some(Sender::Client) && !self.subscription_ids.is_empty() {
+            return Err(EncodeError::InvalidField {
+                field: "subscription identifiers",
+                rule: "a client never sends them [MQTT-3.3.4-6]",
+            });
+        }
+        let topic_len = self.topic.name().map_or(0, TopicName::len);
+        let id_len = if self.qos() == QoS::AtMostOnce { 0 } else { 2 };
+        let props = if ctx.version.is_v5() {
+            properties::block_len(self.properties_content_len())
+        } else {
+            0
+        };
+        Ok(prefixed_len(topic_len) + id_len + props + self.payload.len())
+    }
+
+    pub(crate) fn write(&self, ctx: &EncodeCtx, buf: &mut BytesMut) {
+        put_prefixed(buf, self.topic.name().map_or(&[][..], TopicName::as_bytes));
+        if let Some(id) = self.delivery.packet_id() {
+            buf.put_u16(id.get());
+        }
+        if ctx.version.is_v5() {
+            let content = self.properties_content_len();
+            crate::varint::put(buf, u32::try_from(content).unwrap_or(crate::varint::MAX));
+            if let Some(alias) = self.topic.alias() {
+                write_one(buf, TOPIC_ALIAS, &alias);
+            }
+            self.subscription_ids.write(buf);
+            self.properties.write_content(buf);
+        }
+        buf.put_slice(&self.payload);
+    }
+}
