@@ -109,7 +109,18 @@ impl Decoder {
             return Ok(None);
         }
         let frame = rx.split_to(frame_len).freeze();
-        let packet = self.parse(&header, &frame)?;
+        let packet = match self.parse(&header, &frame) {
+            Ok(packet) => packet,
+            Err(e) => {
+                // Keep the contract of `decode`: on error `rx` is left as it was. Errors are
+                // terminal, so this one copy is off the hot path.
+                let mut restored = BytesMut::with_capacity(frame.len() + rx.len());
+                restored.extend_from_slice(&frame);
+                restored.extend_from_slice(rx);
+                *rx = restored;
+                return Err(e);
+            }
+        };
         if let Packet::Connect(c) = &packet {
             self.version.get_or_insert(c.protocol);
         }

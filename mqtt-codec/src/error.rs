@@ -56,7 +56,7 @@ pub enum DecodeError {
         packet_type: u8,
     },
     /// Reserved fixed-header flag bits carry the wrong value.
-    #[error("invalid fixed header flags {flags:#06b} for {packet} [MQTT-2.2.2-2]")]
+    #[error("invalid fixed header flags {flags:#06b} for {packet} [MQTT-2.2.2-2] [MQTT-2.1.3-1]")]
     InvalidFlags {
         /// The packet type.
         packet: PacketType,
@@ -90,19 +90,19 @@ pub enum DecodeError {
         count: u32,
     },
     /// A string is not well-formed UTF-8 (this includes encoded surrogates).
-    #[error("{field} is not well-formed UTF-8 [MQTT-1.5.4-1]")]
+    #[error("{field} is not well-formed UTF-8 [MQTT-1.5.3-1] [MQTT-1.5.4-1]")]
     InvalidUtf8 {
         /// The field.
         field: &'static str,
     },
     /// A string contains U+0000.
-    #[error("{field} contains U+0000 [MQTT-1.5.4-2]")]
+    #[error("{field} contains U+0000 [MQTT-1.5.3-2] [MQTT-1.5.4-2]")]
     NullCharacter {
         /// The field.
         field: &'static str,
     },
     /// A topic name breaks a topic rule (wildcards, empty, ...).
-    #[error("invalid topic name in {field}: {error}")]
+    #[error("invalid {field}: {error}")]
     InvalidTopicName {
         /// The field.
         field: &'static str,
@@ -110,7 +110,7 @@ pub enum DecodeError {
         error: TopicError,
     },
     /// A topic filter breaks a topic rule.
-    #[error("invalid topic filter in {field}: {error}")]
+    #[error("invalid {field}: {error}")]
     InvalidTopicFilter {
         /// The field.
         field: &'static str,
@@ -136,10 +136,12 @@ pub enum DecodeError {
     #[error("reserved CONNECT flag bit 0 is set [MQTT-3.1.2-3]")]
     ReservedConnectFlag,
     /// Will QoS or Will Retain set although the Will Flag is 0.
-    #[error("will QoS or will retain set without the will flag [MQTT-3.1.2-11] [MQTT-3.1.2-13]")]
+    #[error(
+        "will QoS or will retain set without the will flag [MQTT-3.1.2-11] [MQTT-3.1.2-13] [MQTT-3.1.2-15]"
+    )]
     WillFlagsWithoutWill,
     /// Will QoS 3.
-    #[error("will QoS 3 [MQTT-3.1.2-12]")]
+    #[error("will QoS 3 [MQTT-3.1.2-14] [MQTT-3.1.2-12]")]
     WillQoS3,
     /// MQTT 3.x: the Password Flag without the User Name Flag.
     #[error("password flag set without the user name flag [MQTT-3.1.2-22]")]
@@ -151,7 +153,7 @@ pub enum DecodeError {
         flags: u8,
     },
     /// CONNACK with Session Present = 1 and a non-zero code.
-    #[error("session present with a non-zero CONNACK code [MQTT-3.2.2-6]")]
+    #[error("session present with a non-zero CONNACK code [MQTT-3.2.2-4] [MQTT-3.2.2-6]")]
     SessionPresentWithError,
     /// A reason or return code the packet may not carry.
     #[error("reason code {code:#04x} is not allowed in {packet}")]
@@ -187,7 +189,7 @@ pub enum DecodeError {
     #[error("authentication data without an authentication method")]
     AuthDataWithoutMethod,
     /// SUBSCRIBE or UNSUBSCRIBE without any topic filter.
-    #[error("{packet} without a topic filter [MQTT-3.8.3-2] [MQTT-3.10.3-2]")]
+    #[error("{packet} without a topic filter [MQTT-3.8.3-3] [MQTT-3.8.3-2] [MQTT-3.10.3-2]")]
     NoTopicFilters {
         /// The packet type.
         packet: PacketType,
@@ -198,8 +200,9 @@ pub enum DecodeError {
         /// The packet type.
         packet: PacketType,
     },
-    /// Subscription options with reserved bits set or QoS 3.
-    #[error("invalid subscription options {options:#04x} [MQTT-3.8.3-5]")]
+    /// Subscription options with reserved bits set (malformed) or Maximum QoS 3 (malformed in
+    /// 3.x, a Protocol Error in 5.0).
+    #[error("invalid subscription options {options:#04x} [MQTT-3.8.3-4] [MQTT-3.8.3-5]")]
     InvalidSubscriptionOptions {
         /// The options byte.
         options: u8,
@@ -257,9 +260,7 @@ impl DecodeError {
             Self::UnknownProtocolName | Self::UnsupportedProtocolLevel { .. } => {
                 ReasonCode::UNSUPPORTED_PROTOCOL_VERSION
             }
-            Self::InvalidTopicName { .. } | Self::EmptyTopicWithoutAlias => {
-                ReasonCode::TOPIC_NAME_INVALID
-            }
+            Self::InvalidTopicName { .. } => ReasonCode::TOPIC_NAME_INVALID,
             Self::InvalidTopicFilter { .. } => ReasonCode::TOPIC_FILTER_INVALID,
             Self::TopicAliasZero => ReasonCode::TOPIC_ALIAS_INVALID,
             Self::TooManyUserProperties { .. } | Self::TooManyTopicFilters { .. } => {
@@ -282,14 +283,23 @@ impl DecodeError {
             | Self::PasswordWithoutUserName
             | Self::ConnAckReservedFlags { .. }
             | Self::PropertyNotAllowed { .. }
-            | Self::InvalidSubscriptionOptions { .. }
             | Self::NoReasonCodes { .. } => ReasonCode::MALFORMED_PACKET,
+            // 5.0 §3.8.3.1: Maximum QoS 3 is a Protocol Error; reserved bits 7-6 are malformed
+            // [MQTT-3.8.3-5].
+            Self::InvalidSubscriptionOptions { options } => {
+                if *options & 0b1100_0000 == 0 && *options & 0b11 == 0b11 {
+                    ReasonCode::PROTOCOL_ERROR
+                } else {
+                    ReasonCode::MALFORMED_PACKET
+                }
+            }
             Self::SessionPresentWithError
             | Self::InvalidReasonCode { .. }
             | Self::DuplicateProperty { .. }
             | Self::InvalidPropertyValue { .. }
             | Self::AuthDataWithoutMethod
             | Self::NoTopicFilters { .. }
+            | Self::EmptyTopicWithoutAlias
             | Self::InvalidRetainHandling
             | Self::NoLocalOnSharedSubscription
             | Self::SubscriptionIdFromClient

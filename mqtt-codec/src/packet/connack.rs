@@ -76,6 +76,12 @@ impl ConnAck {
             });
         }
         ctx.v5_only(self.properties.is_empty(), "CONNACK properties")?;
+        if self.properties.maximum_qos == Some(crate::qos::QoS::ExactlyOnce) {
+            return Err(EncodeError::InvalidField {
+                field: "maximum QoS",
+                rule: "only 0 or 1 may be sent; absent means 2 [MQTT-3.2.2-9]",
+            });
+        }
         Ok(2 + ctx.properties_len(&self.properties))
     }
 

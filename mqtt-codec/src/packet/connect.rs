@@ -176,7 +176,9 @@ impl Connect {
             });
         }
         match self.protocol {
-            ProtocolVersion::V3_1 if !(1..=23).contains(&self.client_id.len()) => {
+            ProtocolVersion::V3_1
+                if !(1..=23).contains(&self.client_id.as_str().chars().count()) =>
+            {
                 return Err(EncodeError::InvalidField {
                     field: "client identifier",
                     rule: "MQTT 3.1 needs 1 to 23 characters",

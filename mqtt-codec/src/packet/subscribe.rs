@@ -166,6 +166,7 @@ impl Subscribe {
                     && o.retain_handling == RetainHandling::default(),
                 "subscription options other than QoS",
             )?;
+            ctx.v5_only(!s.filter.is_shared(), "a shared subscription")?;
             if o.no_local && s.filter.is_shared() {
                 return Err(EncodeError::InvalidField {
                     field: "no local",

@@ -73,6 +73,10 @@ impl Unsubscribe {
                 rule: "at least one topic filter [MQTT-3.10.3-2]",
             });
         }
+        ctx.v5_only(
+            !self.filters.iter().any(TopicFilter::is_shared),
+            "a shared subscription",
+        )?;
         let filters: usize = self.filters.iter().map(|f| prefixed_len(f.len())).sum();
         Ok(2 + ctx.properties_len(&self.properties) + filters)
     }
