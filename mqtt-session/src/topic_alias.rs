@@ -1,0 +1,161 @@
+//! Topic aliases (MQTT 5.0 §3.3.2.3.4), per connection and per direction; never carried over to
+//! a new connection [MQTT-3.3.2-7].
+//!
+//! **Outbound policy** (what we send): first come, first served, no eviction. The first
+//! `topic_alias_maximum` distinct topic names sent on a connection get aliases 1, 2, ...; the
+//! first PUBLISH of such a topic carries the name and the alias, later ones the alias alone
+//! (an empty topic name). Topics beyond the maximum always go by name. This never reassigns an
+//! alias, so a lost or reordered packet cannot make the peer map a topic wrongly.
+
+use alloc::collections::BTreeMap;
+use core::num::NonZeroU16;
+
+use mqtt_codec::PublishTopic;
+use mqtt_codec::bytes::Bytes;
+use mqtt_codec::topic::TopicName;
+
+use crate::error::SessionError;
+
+/// Aliases the peer set up for what it sends us.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InboundAliases {
+    maximum: u16,
+    map: BTreeMap<u16, TopicName>,
+}
+
+impl InboundAliases {
+    /// A fresh table accepting aliases 1..=`maximum` (our Topic Alias Maximum).
+    pub(crate) fn new(maximum: u16) -> Self {
+        Self {
+            maximum,
+            map: BTreeMap::new(),
+        }
+    }
+
+    /// Resolves a received topic to a name, recording a new mapping.
+    ///
+    /// # Errors
+    /// [`SessionError::TopicAliasOutOfRange`] for an alias above our maximum [MQTT-3.3.2-10];
+    /// [`SessionError::TopicAliasUnknown`] for an alias alone that was never mapped.
+    pub(crate) fn resolve(&mut self, topic: &PublishTopic) -> Result<TopicName, SessionError> {
+        match topic {
+            PublishTopic::Name(name) => Ok(name.clone()),
+            PublishTopic::Alias(alias) => {
+                self.check(*alias)?;
+                self.map
+                    .get(&alias.get())
+                    .cloned()
+                    .ok_or(SessionError::TopicAliasUnknown { alias: alias.get() })
+            }
+            PublishTopic::NameAndAlias(name, alias) => {
+                self.check(*alias)?;
+                self.map.insert(alias.get(), name.clone());
+                Ok(name.clone())
+            }
+        }
+    }
+
+    fn check(&self, alias: NonZeroU16) -> Result<(), SessionError> {
+        if alias.get() > self.maximum {
+            return Err(SessionError::TopicAliasOutOfRange {
+                alias: alias.get(),
+                maximum: self.maximum,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Aliases we assign for what we send (policy in the module docs).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OutboundAliases {
+    maximum: u16,
+    map: BTreeMap<Bytes, NonZeroU16>,
+}
+
+impl OutboundAliases {
+    /// A fresh table for a peer whose Topic Alias Maximum is `maximum`.
+    pub(crate) fn new(maximum: u16) -> Self {
+        Self {
+            maximum,
+            map: BTreeMap::new(),
+        }
+    }
+
+    /// The topic to send for `name`, and whether it creates a new mapping (which the caller
+    /// confirms with [`OutboundAliases::commit`] once the packet is queued).
+    pub(crate) fn topic_for(&self, name: &TopicName) -> (PublishTopic, bool) {
+        let key = name.to_bytes();
+        if let Some(alias) = self.map.get(&key) {
+            return (PublishTopic::Alias(*alias), false);
+        }
+        let next = u16::try_from(self.map.len())
+            .ok()
+            .and_then(|n| n.checked_add(1))
+            .filter(|&n| n <= self.maximum)
+            .and_then(NonZeroU16::new);
+        match next {
+            Some(alias) => (PublishTopic::NameAndAlias(name.clone(), alias), true),
+            None => (PublishTopic::Name(name.clone()), false),
+        }
+    }
+
+    /// Records the mapping a [`PublishTopic::NameAndAlias`] from `topic_for` set up.
+    pub(crate) fn commit(&mut self, topic: &PublishTopic) {
+        if let PublishTopic::NameAndAlias(name, alias) = topic {
+            self.map.insert(name.to_bytes(), *alias);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> TopicName {
+        TopicName::new(s).unwrap()
+    }
+
+    fn alias(v: u16) -> NonZeroU16 {
+        NonZeroU16::new(v).unwrap()
+    }
+
+    #[test]
+    fn inbound_aliases_resolve_and_reject() {
+        let mut a = InboundAliases::new(2);
+        assert_eq!(
+            a.resolve(&PublishTopic::Alias(alias(1))),
+            Err(SessionError::TopicAliasUnknown { alias: 1 })
+        );
+        assert_eq!(
+            a.resolve(&PublishTopic::NameAndAlias(name("a"), alias(1))),
+            Ok(name("a"))
+        );
+        assert_eq!(a.resolve(&PublishTopic::Alias(alias(1))), Ok(name("a")));
+        assert!(matches!(
+            a.resolve(&PublishTopic::Alias(alias(3))),
+            Err(SessionError::TopicAliasOutOfRange {
+                alias: 3,
+                maximum: 2
+            })
+        ));
+    }
+
+    #[test]
+    fn outbound_first_come_first_served() {
+        let mut a = OutboundAliases::new(1);
+        let (t, new) = a.topic_for(&name("x"));
+        assert!(new);
+        a.commit(&t);
+        assert_eq!(
+            a.topic_for(&name("x")),
+            (PublishTopic::Alias(alias(1)), false)
+        );
+        assert_eq!(
+            a.topic_for(&name("y")),
+            (PublishTopic::Name(name("y")), false)
+        );
+        let none = OutboundAliases::new(0);
+        assert_eq!(none.topic_for(&name("x")).0, PublishTopic::Name(name("x")));
+    }
+}
