@@ -1,0 +1,326 @@
+//! [`Matches`]: the lookup of a topic name in a [`SubscriptionTrie`](crate::SubscriptionTrie).
+
+use core::fmt;
+use core::iter::FusedIterator;
+
+use super::Slot;
+use super::item::{Emitter, Match};
+use crate::tree::{NONE, Node, PLUS, ROOT, TopicPath, Tree, to_usize};
+
+/// Levels whose label ids a lookup caches (deeper levels are looked up again when revisited).
+const CACHED_LEVELS: usize = 16;
+/// Cache marker; label ids never reach it.
+const UNCACHED: u32 = u32::MAX - 1;
+/// `pos` once every level of the name is consumed.
+const END: usize = usize::MAX;
+
+/// Iterator over the filters matching a topic name: see
+/// [`SubscriptionTrie::matches`](crate::SubscriptionTrie::matches).
+///
+/// A depth-first walk without a stack: each node knows its parent, and on the way back up the
+/// level offsets are recomputed from the name, so deep names cost time, never memory.
+pub struct Matches<'a, V> {
+    tree: &'a Tree,
+    entries: &'a [Slot<V>],
+    name: &'a [u8],
+    dollar: bool,
+    node: u32,
+    /// Start of the level the current node's children match, or [`END`].
+    pos: usize,
+    /// End of that level (when `pos != END`).
+    end: usize,
+    depth: usize,
+    /// Ancestors whose `+` child is still to be walked; at 0 nothing above needs a visit.
+    pending: usize,
+    step: Step,
+    emit: Emitter,
+    levels: LevelCache,
+}
+
+impl<'a, V> Matches<'a, V> {
+    pub(crate) fn new(tree: &'a Tree, entries: &'a [Slot<V>], name: &'a [u8]) -> Self {
+        Self {
+            tree,
+            entries,
+            name,
+            dollar: name.first() == Some(&b'$'),
+            node: ROOT,
+            pos: 0,
+            end: 0,
+            depth: 0,
+            pending: 0,
+            step: if tree.node(ROOT).is_some() {
+                Step::Enter
+            } else {
+                Step::Done
+            },
+            emit: Emitter::IDLE,
+            levels: LevelCache {
+                labels: [UNCACHED; CACHED_LEVELS],
+                ends: [0; CACHED_LEVELS],
+                known: 0,
+            },
+        }
+    }
+
+    /// `node` as the walk sees it: at the root, a `$` name hides the wildcard children
+    /// [MQTT-4.7.2-1].
+    #[inline]
+    fn visible(&self, index: u32) -> Option<Node> {
+        let mut node = *self.tree.node(index)?;
+        if self.dollar && index == ROOT {
+            node.plus = NONE;
+            node.hash = NONE;
+        }
+        Some(node)
+    }
+
+    /// Walks until there is an entry to report (its index) or the walk is over (`None`).
+    ///
+    /// The cursor lives in locals during the walk and is written back once.
+    fn advance(&mut self) -> Option<u32> {
+        let name = self.name;
+        let (mut index, mut pos, mut end) = (self.node, self.pos, self.end);
+        let (mut depth, mut pending, mut step) = (self.depth, self.pending, self.step);
+        let found = 'walk: loop {
+            let Some(node) = self.visible(index) else {
+                break 'walk None;
+            };
+            if step == Step::Enter {
+                step = Step::Down;
+                if node.hash != NONE {
+                    break 'walk Some(node.hash);
+                }
+            }
+            if step == Step::Down {
+                step = Step::Up;
+                if pos == END {
+                    if node.payload != NONE {
+                        break 'walk Some(node.payload);
+                    }
+                } else {
+                    end = self.levels.end(name, depth, pos);
+                    let child = if node.children == 0 {
+                        NONE
+                    } else {
+                        let label = self.levels.label(self.tree, name, depth, pos, end);
+                        self.tree.exact_child(index, label)
+                    };
+                    let next = if child != NONE {
+                        if node.plus != NONE {
+                            pending += 1;
+                        }
+                        child
+                    } else {
+                        node.plus
+                    };
+                    if next != NONE {
+                        index = next;
+                        depth += 1;
+                        pos = if end >= name.len() { END } else { end + 1 };
+                        step = Step::Enter;
+                        continue 'walk;
+                    }
+                }
+            }
+            if step != Step::Up {
+                break 'walk None;
+            }
+            // Climb until an ancestor still has its `+` child to walk.
+            while pending > 0 && index != ROOT {
+                let Some(&node) = self.tree.node(index) else {
+                    break 'walk None;
+                };
+                end = if pos == END { name.len() } else { pos - 1 };
+                depth -= 1;
+                pos = self.levels.start(name, depth, end);
+                index = node.parent;
+                if node.label != PLUS {
+                    // Back from an exact child: the parent's `+` child is next, if any.
+                    let plus = self.visible(index).map_or(NONE, |p| p.plus);
+                    if plus != NONE {
+                        pending -= 1;
+                        index = plus;
+                        depth += 1;
+                        pos = if end >= name.len() { END } else { end + 1 };
+                        step = Step::Enter;
+                        continue 'walk;
+                    }
+                }
+            }
+            break 'walk None;
+        };
+        (self.node, self.pos, self.end) = (index, pos, end);
+        (self.depth, self.pending) = (depth, pending);
+        self.step = if found.is_some() { step } else { Step::Done };
+        found
+    }
+}
+
+impl<'a, V> Iterator for Matches<'a, V> {
+    type Item = Match<'a, V>;
+
+    fn next(&mut self) -> Option<Match<'a, V>> {
+        if self.emit.entry != NONE {
+            if let Some(m) = self.emit.next(self.tree, self.entries) {
+                return Some(m);
+            }
+        }
+        loop {
+            let payload = self.advance()?;
+            let Some(Slot::Used(e)) = self.entries.get(to_usize(payload)) else {
+                continue;
+            };
+            // Fast path: report the ordinary subscribers at once; groups go through `emit`.
+            if e.groups.is_some() {
+                self.emit = Emitter {
+                    entry: payload,
+                    stage: 1,
+                };
+            }
+            if !e.direct.is_empty() {
+                let filter = TopicPath::new(self.tree, e.cell);
+                return Some(Match {
+                    filter,
+                    group: None,
+                    values: &e.direct,
+                });
+            }
+            if let Some(m) = self.emit.next(self.tree, self.entries) {
+                return Some(m);
+            }
+        }
+    }
+}
+
+impl<V> FusedIterator for Matches<'_, V> {}
+
+impl<V> fmt::Debug for Matches<'_, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Matches")
+            .field("name", &core::str::from_utf8(self.name).unwrap_or_default())
+            .field("node", &self.node)
+            .field("step", &self.step)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a lookup resumes at its current node.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+enum Step {
+    /// Just arrived: report the `#` filter (it matches this level and everything below).
+    Enter,
+    /// Report the node itself if the name ends here, else go down the exact child, else the
+    /// `+` child.
+    Down,
+    /// The subtree is done: climb to the nearest ancestor with a `+` child still to walk.
+    Up,
+    Done,
+}
+
+/// What a lookup learns about the name once: where the first levels end and their label ids.
+struct LevelCache {
+    /// Label ids of the first levels.
+    labels: [u32; CACHED_LEVELS],
+    /// End offsets of the first levels (levels are entered in order).
+    ends: [u16; CACHED_LEVELS],
+    /// How many entries of `ends` are known.
+    known: usize,
+}
+
+impl LevelCache {
+    /// End offset of the level at `depth`, which starts at `pos`.
+    #[inline]
+    fn end(&mut self, name: &[u8], depth: usize, pos: usize) -> usize {
+        if depth < self.known {
+            if let Some(&end) = self.ends.get(depth) {
+                return usize::from(end);
+            }
+        }
+        let rest = name.get(pos..).unwrap_or_default();
+        let end = find_slash(rest).map_or(name.len(), |i| pos + i);
+        if depth == self.known {
+            if let Some(slot) = self.ends.get_mut(depth) {
+                *slot = u16::try_from(end).unwrap_or(u16::MAX);
+                self.known += 1;
+            }
+        }
+        end
+    }
+
+    /// Start offset of the level at `depth` (an ancestor level, so the end of the level before
+    /// it is known when cached) that ends at `end`.
+    #[inline]
+    fn start(&self, name: &[u8], depth: usize, end: usize) -> usize {
+        match depth.checked_sub(1) {
+            None => 0,
+            Some(d) => match self.ends.get(d) {
+                Some(&prev) => usize::from(prev) + 1,
+                None => {
+                    let head = name.get(..end).unwrap_or_default();
+                    head.iter().rposition(|&c| c == b'/').map_or(0, |i| i + 1)
+                }
+            },
+        }
+    }
+
+    /// The label id of the level `pos..end` at `depth`.
+    #[inline]
+    fn label(&mut self, tree: &Tree, name: &[u8], depth: usize, pos: usize, end: usize) -> u32 {
+        let level = name.get(pos..end).unwrap_or_default();
+        match self.labels.get_mut(depth) {
+            Some(cached) => {
+                if *cached == UNCACHED {
+                    *cached = tree.label_id(level);
+                }
+                *cached
+            }
+            None => tree.label_id(level),
+        }
+    }
+}
+
+/// Offset of the first `/` in `b`, eight bytes at a time.
+#[inline]
+fn find_slash(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const SLASHES: u64 = 0x2F2F_2F2F_2F2F_2F2F;
+    let mut chunks = b.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ SLASHES;
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return Some(offset + (zero.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == b'/')
+        .map(|i| offset + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_slash;
+
+    #[test]
+    fn finds_slashes() {
+        assert_eq!(find_slash(b""), None);
+        assert_eq!(find_slash(b"/"), Some(0));
+        assert_eq!(find_slash(b"abcdefgh"), None);
+        assert_eq!(find_slash(b"abcdefgh/"), Some(8));
+        assert_eq!(find_slash(b"abcdefg/h"), Some(7));
+        assert_eq!(find_slash("é/x".as_bytes()), Some(2));
+        assert_eq!(find_slash(b"\x00\x01\xff\x30/"), Some(4));
+        for n in 0..20 {
+            let mut v = alloc::vec![b'a'; n];
+            v.push(b'/');
+            v.push(b'/');
+            assert_eq!(find_slash(&v), Some(n));
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Table tests for the edge cases of validation and matching (empty levels, `$` topics,
+//! shared subscriptions, deep topics), checked against the raw matcher, `TopicFilter::matches`,
+//! the trie and the retained index together.
+
+use std::collections::HashSet;
+
+use mqtt_topic::{
+    MAX_TOPIC_LEN, RetainedIndex, SubscriptionTrie, TopicDialect, TopicError, TopicFilter,
+    TopicName, matches,
+};
+
+/// (filter, name, matches?) — valid inputs only.
+const MATCHING: &[(&str, &str, bool)] = &[
+    ("a/b", "a/b", true),
+    ("a/b", "a/b/", false),
+    ("a/b/", "a/b/", true),
+    ("a//b", "a//b", true),
+    ("a//b", "a/b", false),
+    ("a/+/b", "a//b", true),
+    ("/a", "/a", true),
+    ("/a", "a", false),
+    ("+/a", "/a", true),
+    ("/", "/", true),
+    ("+/+", "/", true),
+    ("+", "/", false),
+    ("#", "/", true),
+    ("/#", "/", true),
+    ("/#", "a", false),
+    ("+", "a", true),
+    ("+", "", true), // not a valid name: the raw matcher sees one empty level
+    ("a/+", "a/", true),
+    ("a/+", "a", false),
+    ("a/+", "a/b/c", false),
+    ("a/#", "a", true),
+    ("a/#", "a/", true),
+    ("a/#", "a/b/c/d", true),
+    ("a/#", "ab", false),
+    ("a/+/#", "a/b", true),
+    ("a/+/#", "a", false),
+    ("+/#", "a", true),
+    ("#", "a/b/c", true),
+    ("#", "$SYS", false),
+    ("#", "$SYS/x", false),
+    ("+", "$SYS", false),
+    ("+/#", "$SYS/x", false),
+    ("+/x", "$SYS/x", false),
+    ("$SYS/#", "$SYS", true),
+    ("$SYS/#", "$SYS/x/y", true),
+    ("$SYS/+/x", "$SYS/a/x", true),
+    ("$SYS/+", "$SYS/", true),
+    ("a/$/b", "a/$/b", true),
+    ("a/+/b", "a/$/b", true),
+    ("a/#", "a/$b", true),
+    ("$", "$", true),
+    ("#", "$", false),
+    ("$share/g/a", "a", true),
+    ("$share/g/a", "$share/g/a", false),
+    ("$share/g/#", "$SYS/x", false),
+    ("$share/g/+/x", "a/x", true),
+    ("$share/g//x", "/x", true),
+    ("$share/g/$SYS/#", "$SYS/x", true),
+    ("sport/tennis/player1/#", "sport/tennis/player1", true),
+    (
+        "sport/tennis/player1/#",
+        "sport/tennis/player1/ranking",
+        true,
+    ),
+    (
+        "sport/tennis/player1/#",
+        "sport/tennis/player1/score/wimbledon",
+        true,
+    ),
+    ("sport/+", "sport", false),
+    ("sport/+", "sport/", true),
+    ("+/+", "/finance", true),
+    ("/+", "/finance", true),
+    ("+", "/finance", false),
+    ("é/+", "é/ü", true),
+    ("a b/+", "a b/c d", true),
+];
+
+#[test]
+fn matching_table() {
+    let mut trie = SubscriptionTrie::new();
+    let mut filters = Vec::new();
+    for (i, (f, _, _)) in MATCHING.iter().enumerate() {
+        let filter = TopicFilter::new(f).unwrap();
+        trie.insert(&filter, i);
+        filters.push(filter);
+    }
+    for (i, &(f, n, want)) in MATCHING.iter().enumerate() {
+        if n.is_empty() {
+            // Not a valid name; only the raw matcher takes it.
+            assert_eq!(matches(f, n), want, "raw {f} / {n:?}");
+            continue;
+        }
+        let name = TopicName::new(n).unwrap();
+        let filter = &filters[i];
+        assert_eq!(filter.matches(&name), want, "{f} / {n}");
+        if !filter.is_shared() {
+            assert_eq!(matches(f, n), want, "raw {f} / {n}");
+        }
+        let hit = trie.matches(&name).any(|m| m.values().contains(&i));
+        assert_eq!(hit, want, "trie {f} / {n}");
+        let mut retained = RetainedIndex::new();
+        retained.insert(&name, ());
+        assert_eq!(
+            retained.matching(filter).count() == 1,
+            want,
+            "retained {f} / {n}"
+        );
+    }
+}
+
+#[test]
+fn validation_table() {
+    use TopicError::*;
+    let filters: &[(&str, Result<(), TopicError>)] = &[
+        ("a", Ok(())),
+        ("/", Ok(())),
+        ("//", Ok(())),
+        ("a//b", Ok(())),
+        ("a/", Ok(())),
+        ("/a", Ok(())),
+        ("#", Ok(())),
+        ("+", Ok(())),
+        ("+/+/#", Ok(())),
+        (" ", Ok(())),
+        ("", Err(Empty)),
+        ("a\0", Err(NullChar)),
+        ("a#", Err(MultiLevelNotLast)),
+        ("#a", Err(MultiLevelNotLast)),
+        ("#/a", Err(MultiLevelNotLast)),
+        ("a/#/", Err(MultiLevelNotLast)),
+        ("a+", Err(SingleLevelNotWholeLevel)),
+        ("+a", Err(SingleLevelNotWholeLevel)),
+        ("a/+b/c", Err(SingleLevelNotWholeLevel)),
+        ("$share/g/a", Ok(())),
+        ("$share/g//", Ok(())),
+        ("$share/g/+", Ok(())),
+        ("$share/g", Err(ShareFilterMissing)),
+        ("$share/g/", Err(ShareFilterMissing)),
+        ("$share//a", Err(BadShareGroup)),
+        ("$share/", Err(BadShareGroup)),
+        ("$share/g#/a", Err(BadShareGroup)),
+        ("$share/+/a", Err(BadShareGroup)),
+        ("$share/g/a#", Err(MultiLevelNotLast)),
+        ("$share", Ok(())),
+        ("$shared/a", Ok(())),
+        ("$SHARE/g", Ok(())),
+    ];
+    for (f, want) in filters {
+        assert_eq!(TopicFilter::new(f).map(|_| ()), *want, "{f:?}");
+    }
+    // 3.1.1 reads `$share/...` as an ordinary filter.
+    for (f, want) in [
+        ("$share/g", Ok(())),
+        ("$share//a", Ok(())),
+        ("$share/", Ok(())),
+        ("$share/g#/a", Err(MultiLevelNotLast)),
+        ("$share/+/a", Ok(())),
+    ] {
+        assert_eq!(
+            TopicFilter::new_in(f, TopicDialect::V3).map(|_| ()),
+            want,
+            "{f:?}"
+        );
+    }
+    let names: &[(&str, Result<(), TopicError>)] = &[
+        ("a", Ok(())),
+        ("/", Ok(())),
+        ("$SYS/x", Ok(())),
+        ("$share/g/a", Ok(())),
+        ("a b", Ok(())),
+        ("", Err(Empty)),
+        ("+", Err(WildcardInName)),
+        ("a/#", Err(WildcardInName)),
+        ("\0", Err(NullChar)),
+    ];
+    for (n, want) in names {
+        assert_eq!(TopicName::new(n).map(|_| ()), *want, "{n:?}");
+    }
+    assert_eq!(
+        TopicName::from_bytes(bytes::Bytes::from_static(b"a/\xc3")),
+        Err(InvalidUtf8)
+    );
+    assert_eq!(
+        TopicName::new(&"x".repeat(MAX_TOPIC_LEN)).map(|n| n.len()),
+        Ok(MAX_TOPIC_LEN)
+    );
+}
+
+#[test]
+fn error_messages_name_the_rule() {
+    let all = [
+        TopicError::Empty,
+        TopicError::TooLong { len: 70_000 },
+        TopicError::InvalidUtf8,
+        TopicError::NullChar,
+        TopicError::WildcardInName,
+        TopicError::MultiLevelNotLast,
+        TopicError::SingleLevelNotWholeLevel,
+        TopicError::BadShareGroup,
+        TopicError::ShareFilterMissing,
+    ];
+    for e in all {
+        let msg = e.to_string();
+        assert!(msg.starts_with(|c: char| c.is_lowercase()), "{msg}");
+        assert!(msg.ends_with(']') && msg.contains("[MQTT-"), "{msg}");
+        assert!(msg.contains(e.rule_id(TopicDialect::V5)), "{msg}");
+    }
+}
+
+#[test]
+fn names_and_filters_as_strings() {
+    let n: TopicName = "a/b".parse().unwrap();
+    assert_eq!(n, "a/b");
+    assert_eq!(n.to_string(), "a/b");
+    assert_eq!(format!("{n:?}"), "TopicName(\"a/b\")");
+    let set: HashSet<TopicName> = [n.clone()].into_iter().collect();
+    assert!(set.contains("a/b"));
+    assert_eq!(
+        TopicName::try_from(String::from("x")).unwrap().as_str(),
+        "x"
+    );
+    let f: TopicFilter = "$share/g/a/+".parse().unwrap();
+    assert_eq!(f.to_string(), "$share/g/a/+");
+    assert_eq!(f.len(), 12);
+    assert_eq!(f.levels().collect::<Vec<_>>(), ["a", "+"]);
+    assert_eq!(TopicFilter::from(n.clone()).filter(), "a/b");
+    assert_eq!(n.to_bytes(), n.clone().into_bytes());
+}
+
+#[test]
+fn deep_paths_display_and_compare() {
+    let deep_filter: String = (0..100).map(|i| format!("l{i}/")).collect::<String>() + "+/#";
+    let deep_name: String = (0..100).map(|i| format!("l{i}/")).collect::<String>() + "x/y";
+    let mut trie = SubscriptionTrie::new();
+    trie.insert(&TopicFilter::new(&deep_filter).unwrap(), 1);
+    trie.insert(&TopicFilter::new("#").unwrap(), 2);
+    let name = TopicName::new(&deep_name).unwrap();
+    let mut seen = Vec::new();
+    for m in trie.matches(&name) {
+        let text = m.filter().to_string();
+        assert!(m.filter() == text.as_str());
+        assert_eq!(m.filter().depth(), text.split('/').count());
+        seen.push(text);
+    }
+    seen.sort();
+    assert_eq!(seen, ["#".to_owned(), deep_filter]);
+}
+
+#[test]
+fn many_values_per_filter_and_groups() {
+    let mut trie = SubscriptionTrie::new();
+    let f = TopicFilter::new("a/+").unwrap();
+    for v in 0..100 {
+        assert_eq!(trie.insert(&f, v), None);
+    }
+    for g in ["g1", "g2"] {
+        for v in 0..3 {
+            trie.insert(&TopicFilter::new(&format!("$share/{g}/a/+")).unwrap(), v);
+        }
+    }
+    assert_eq!(trie.len(), 106);
+    assert_eq!(trie.filter_count(), 3);
+    let name = TopicName::new("a/b").unwrap();
+    let counts: Vec<(Option<&str>, usize)> = {
+        let mut c: Vec<_> = trie
+            .matches(&name)
+            .map(|m| (m.share_group(), m.values().len()))
+            .collect();
+        c.sort_unstable();
+        c
+    };
+    assert_eq!(counts, [(None, 100), (Some("g1"), 3), (Some("g2"), 3)]);
+    trie.retain(|v| *v % 2 == 0);
+    assert_eq!(trie.len(), 50 + 2 + 2);
+    trie.retain(|v| *v >= 4);
+    assert_eq!(trie.filter_count(), 1);
+    trie.clear();
+    assert!(trie.is_empty());
+    assert_eq!(trie.heap_bytes(), 0);
+}
+
+#[test]
+fn retained_index_basics() {
+    let mut r = RetainedIndex::new();
+    let a = TopicName::new("a/b").unwrap();
+    assert_eq!(r.insert(&a, 1), None);
+    assert_eq!(r.insert(&a, 2), Some(1));
+    assert_eq!(r.get(&a), Some(&2));
+    *r.get_mut(&a).unwrap() = 3;
+    assert!(r.contains(&a));
+    assert!(!r.contains(&TopicName::new("a").unwrap()));
+    r.insert(&TopicName::new("a").unwrap(), 4);
+    let mut all: Vec<(String, i32)> = r.iter().map(|(p, v)| (p.to_string(), *v)).collect();
+    all.sort();
+    assert_eq!(all, [("a".to_owned(), 4), ("a/b".to_owned(), 3)]);
+    r.retain(|p, v| {
+        *v += 1;
+        p == "a/b"
+    });
+    assert_eq!(r.len(), 1);
+    assert_eq!(r.remove(&a), Some(4));
+    assert_eq!(r.remove(&a), None);
+    assert!(r.is_empty());
+    assert_eq!(r.heap_bytes(), 0);
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn serde_deserializes_with_validation() {
+    use serde::Deserialize;
+    use serde::de::IntoDeserializer;
+    use serde::de::value::{Error, StrDeserializer, StringDeserializer};
+
+    let ok: StrDeserializer<'_, Error> = "a/+".into_deserializer();
+    assert_eq!(TopicFilter::deserialize(ok).unwrap().as_str(), "a/+");
+    let bad: StrDeserializer<'_, Error> = "a/+".into_deserializer();
+    let err = TopicName::deserialize(bad).unwrap_err();
+    assert!(err.to_string().contains("MQTT-3.3.2-2"), "{err}");
+    let owned: StringDeserializer<Error> = String::from("$share/g/x").into_deserializer();
+    assert_eq!(
+        TopicFilter::deserialize(owned).unwrap().share_group(),
+        Some("g")
+    );
+}
