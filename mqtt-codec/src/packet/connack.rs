@@ -76,6 +76,14 @@ impl ConnAck {
             });
         }
         ctx.v5_only(self.properties.is_empty(), "CONNACK properties")?;
+        if self.properties.authentication_data.is_some()
+            && self.properties.authentication_method.is_none()
+        {
+            return Err(EncodeError::InvalidField {
+                field: "authentication data",
+                rule: "needs an authentication method",
+            });
+        }
         if self.properties.maximum_qos == Some(crate::qos::QoS::ExactlyOnce) {
             return Err(EncodeError::InvalidField {
                 field: "maximum QoS",
