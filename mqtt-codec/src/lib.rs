@@ -1,7 +1,8 @@
 //! A zero-copy, streaming, strict codec for every MQTT 3.1, 3.1.1 and 5.0 control packet.
 //!
-//! Sans-IO: bytes in, [`Packet`]s out, and packets into a caller-owned [`BytesMut`](bytes::BytesMut). The crate
-//! never touches a socket, a clock or a thread, and it is `no_std` + `alloc`.
+//! Sans-IO: bytes in, [`Packet`]s out, and packets into a caller-owned
+//! [`BytesMut`](bytes::BytesMut). The crate never touches a socket, a clock or a thread, and it
+//! is `no_std` + `alloc`.
 //!
 //! - **Streaming**: [`Decoder::decode`] returns `Ok(None)` until a whole packet is buffered and
 //!   leaves partial input in place.
