@@ -556,6 +556,7 @@ impl ClientSession {
                 .map(export)
                 .collect(),
             inbound_qos2: self.inbound.qos2_ids().collect(),
+            ..SessionState::default()
         }
     }
 

@@ -24,6 +24,9 @@ pub enum UsageError {
     /// The command needs an open connection (CONNACK received), and there is none.
     #[error("not connected")]
     NotConnected,
+    /// Server: `accept` or `refuse` without a CONNECT waiting for the decision.
+    #[error("no CONNECT is waiting for a decision")]
+    NoConnectPending,
     /// Every packet identifier (1..=65,535) is in use by an unacknowledged exchange.
     #[error("all 65535 packet identifiers are in use")]
     PacketIdsExhausted,
@@ -44,6 +47,21 @@ pub enum UsageError {
     /// A subscription identifier, but the server does not support them.
     #[error("the server does not support subscription identifiers")]
     SubscriptionIdsNotSupported,
+    /// Server: the reason codes given do not match the request's topic filters (one per filter
+    /// [MQTT-3.8.4-6] [MQTT-3.11.3-1]).
+    #[error("{got} reason codes for {expected} topic filters [MQTT-3.8.4-6]")]
+    ReasonCodeCount {
+        /// Filters in the request.
+        expected: usize,
+        /// Codes given.
+        got: usize,
+    },
+    /// Server: no SUBSCRIBE or UNSUBSCRIBE with this packet identifier is waiting for a grant.
+    #[error("no SUBSCRIBE or UNSUBSCRIBE with identifier {id} is waiting")]
+    UnknownRequest {
+        /// The packet identifier given.
+        id: u16,
+    },
     /// The acknowledgment token is not awaiting an acknowledgment (already used, or from a
     /// session state that was discarded).
     #[error("the acknowledgment token is stale")]
@@ -59,8 +77,8 @@ impl From<EncodeError> for UsageError {
     }
 }
 
-/// The server broke the protocol; the session closed (after sending a DISCONNECT with
-/// [`SessionError::reason_code`] under MQTT 5.0).
+/// The peer broke the protocol; the session closed (after sending a DISCONNECT, or a CONNACK
+/// while connecting, with [`SessionError::reason_code`] under MQTT 5.0).
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, Eq, PartialEq, thiserror::Error)]
 pub enum SessionError {
@@ -70,6 +88,27 @@ pub enum SessionError {
     /// The bytes are not a valid packet from a server.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// Server: a PUBLISH above the Maximum QoS the server announced [MQTT-3.2.2-11].
+    #[error("PUBLISH at {qos:?} above the server's maximum QoS [MQTT-3.2.2-11]")]
+    QoSNotSupported {
+        /// The QoS received.
+        qos: QoS,
+    },
+    /// Server: a retained PUBLISH although the server announced no retain support
+    /// [MQTT-3.2.2-14].
+    #[error("retained PUBLISH without retain support [MQTT-3.2.2-14]")]
+    RetainNotSupported,
+    /// Server: a SUBSCRIBE with a shared subscription, which the server announced as
+    /// unavailable.
+    #[error("shared subscriptions are not supported")]
+    SharedSubscriptionsNotSupported,
+    /// Server: a SUBSCRIBE with a Subscription Identifier, which the server announced as
+    /// unavailable.
+    #[error("subscription identifiers are not supported")]
+    SubscriptionIdsNotSupported,
+    /// Server: a wildcard SUBSCRIBE, which the server announced as unavailable.
+    #[error("wildcard subscriptions are not supported")]
+    WildcardSubscriptionsNotSupported,
     /// More unacknowledged QoS 1/2 PUBLISHes than our Receive Maximum [MQTT-3.3.4-9].
     #[error("more than {maximum} unacknowledged QoS 1/2 publishes [MQTT-3.3.4-9]")]
     ReceiveMaximumExceeded {
@@ -128,6 +167,13 @@ impl SessionError {
             Self::Closed => ReasonCode::UNSPECIFIED_ERROR,
             Self::Decode(e) => e.reason_code(),
             Self::ReceiveMaximumExceeded { .. } => ReasonCode::RECEIVE_MAXIMUM_EXCEEDED,
+            Self::QoSNotSupported { .. } => ReasonCode::QOS_NOT_SUPPORTED,
+            Self::RetainNotSupported => ReasonCode::RETAIN_NOT_SUPPORTED,
+            Self::SharedSubscriptionsNotSupported => ReasonCode::SHARED_SUBSCRIPTIONS_NOT_SUPPORTED,
+            Self::SubscriptionIdsNotSupported => ReasonCode::SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+            Self::WildcardSubscriptionsNotSupported => {
+                ReasonCode::WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED
+            }
             Self::TopicAliasOutOfRange { .. } => ReasonCode::TOPIC_ALIAS_INVALID,
             Self::SessionPresentAfterCleanStart
             | Self::TopicAliasUnknown { .. }

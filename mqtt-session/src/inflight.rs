@@ -85,6 +85,12 @@ impl Outbound {
     }
 
     /// Removes queued messages that expired at `now`; returns their identifiers in order.
+    /// Releases spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.in_flight.shrink_to_fit();
+        self.queued.shrink_to_fit();
+    }
+
     pub(crate) fn remove_expired(&mut self, now: Instant) -> Vec<PacketId> {
         let mut expired = Vec::new();
         self.queued.retain(|e| {

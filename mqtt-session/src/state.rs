@@ -1,9 +1,10 @@
-//! Session state that outlives a connection (and, exported, a power loss): the client's
-//! outbound QoS 1/2 messages and the inbound QoS 2 identifiers it holds.
+//! Session state that outlives a connection (and, exported, a power loss): outbound QoS 1/2
+//! messages, the inbound QoS 2 identifiers held, and on the server the subscriptions and the
+//! Will. Its binary encoding is in `state_codec.rs`.
 
 use alloc::vec::Vec;
 
-use mqtt_codec::{PacketId, Publish};
+use mqtt_codec::{PacketId, Publish, Subscription, SubscriptionId, Will};
 
 /// How far an outbound QoS 1/2 message got.
 #[non_exhaustive]
@@ -38,9 +39,38 @@ impl OutboundMessage {
     }
 }
 
-/// The client's session state, from [`ClientSession::export_state`](crate::ClientSession::export_state),
-/// to persist and give to [`ClientSession::resume`](crate::ClientSession::resume) so a device can
-/// continue with Clean Start = 0 after a restart.
+/// A subscription the server registered for the session (what the caller granted), with its
+/// Subscription Identifier (5.0).
+#[non_exhaustive]
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct StoredSubscription {
+    /// Filter and options.
+    pub subscription: Subscription,
+    /// The Subscription Identifier sent with the SUBSCRIBE, if any.
+    pub identifier: Option<SubscriptionId>,
+}
+
+impl StoredSubscription {
+    /// A stored subscription.
+    #[must_use]
+    pub const fn new(subscription: Subscription, identifier: Option<SubscriptionId>) -> Self {
+        Self {
+            subscription,
+            identifier,
+        }
+    }
+}
+
+/// A session's state, to persist and resume: from
+/// [`ClientSession::export_state`](crate::ClientSession::export_state) for
+/// [`ClientSession::resume`](crate::ClientSession::resume) (a device continuing with Clean
+/// Start = 0 after a restart), or from
+/// [`ServerSession::export_state`](crate::ServerSession::export_state) for
+/// [`ServerSession::accept`](crate::ServerSession::accept) on a later connection (a broker
+/// resuming a session, possibly on another node). [`SessionState::encode`] and
+/// [`SessionState::decode`] give it a stable, versioned binary form.
+///
+/// A client session uses `outbound` and `inbound_qos2` only.
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Eq, PartialEq)]
 pub struct SessionState {
@@ -50,6 +80,14 @@ pub struct SessionState {
     /// Inbound QoS 2 packet identifiers whose PUBREL has not arrived: a PUBLISH with one of them
     /// is a duplicate and is not delivered again.
     pub inbound_qos2: Vec<PacketId>,
+    /// Server: the subscriptions granted, in grant order.
+    pub subscriptions: Vec<StoredSubscription>,
+    /// Server: a Will waiting for its delay (its Will Delay Interval is the time left at
+    /// export). Cancelled when the session is resumed on a new connection [MQTT-3.1.3-9].
+    pub will: Option<Will>,
+    /// Server: seconds left before the session expires once disconnected (`None`: never, or
+    /// not tracked).
+    pub session_expiry_interval: Option<u32>,
 }
 
 impl SessionState {
@@ -62,6 +100,9 @@ impl SessionState {
     /// Whether there is nothing to resume.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.outbound.is_empty() && self.inbound_qos2.is_empty()
+        self.outbound.is_empty()
+            && self.inbound_qos2.is_empty()
+            && self.subscriptions.is_empty()
+            && self.will.is_none()
     }
 }

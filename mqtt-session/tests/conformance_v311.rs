@@ -428,9 +428,195 @@ fn mqtt_4_8_0_1_violation_closes_connection() {
     assert!(!p.client.is_connected());
 }
 
-// Server-only `session` statements in 3.1.1 (covered by the server session, not here):
-// MQTT-2.3.1-4, MQTT-3.1.0-2, MQTT-3.1.2-2, MQTT-3.1.2-8, MQTT-3.1.2-10, MQTT-3.1.2-12,
-// MQTT-3.1.2-24, MQTT-3.1.3-8, MQTT-3.1.4-3, MQTT-3.1.4-4, MQTT-3.1.4-5, MQTT-3.2.2-1,
-// MQTT-3.2.2-2, MQTT-3.2.2-3, MQTT-3.2.2-5, MQTT-3.2.2-6, MQTT-3.8.4-1, MQTT-3.8.4-2,
-// MQTT-3.8.4-5, MQTT-3.9.3-1, MQTT-3.10.4-3, MQTT-3.10.4-4, MQTT-3.10.4-5, MQTT-3.12.4-1,
-// MQTT-3.14.4-3, MQTT-4.8.0-2.
+// ----- The server session: the `session` statements that bind the server -----
+// (MQTT-2.3.1-4, 3.1.0-2, 3.1.2-2, -8, -10, -12, -24, 3.1.3-8, 3.1.4-3..5, 3.2.2-1..3, -5, -6,
+// 3.8.4-1, -2, -5, 3.9.3-1, 3.10.4-3..5, 3.12.4-1, 3.14.4-3, 4.8.0-2: all covered below, so every
+// `session` row of normative-v311.tsv has a test: 54/54.)
+
+mod server {
+    use mqtt_session::codec::{ProtocolVersion, ReasonCode};
+    use mqtt_session::{ServerCloseReason, ServerEvent};
+
+    use super::support::harness::config;
+    use super::support::pair::Link;
+    use super::support::server_conformance::*;
+
+    const V: ProtocolVersion = ProtocolVersion::V3_1_1;
+
+    /// A server sending QoS > 0 PUBLISH gives each a non-zero, currently unused identifier.
+    #[test]
+    fn mqtt_2_3_1_4_server_publish_ids_unused() {
+        server_ids_unused(V);
+    }
+
+    /// A second CONNECT is a protocol violation: the server disconnects the client.
+    #[test]
+    fn mqtt_3_1_0_2_second_connect_disconnects() {
+        second_connect_closes(V);
+    }
+
+    /// Unsupported protocol level: CONNACK return code 0x01, then disconnect.
+    #[test]
+    fn mqtt_3_1_2_2_unsupported_level_connack_0x01() {
+        let mut l = Link::with_client(config(V));
+        l.raw_to_server(&[0x10, 10, 0, 4, b'M', b'Q', b'T', b'T', 3, 2, 0, 60]);
+        assert_eq!(&l.take_raw_to_client()[..], [0x20, 2, 0, 1]);
+        assert!(l.server.is_ended());
+    }
+
+    /// Will Flag = 1: the Will is published when the connection closes without DISCONNECT.
+    #[test]
+    fn mqtt_3_1_2_8_will_published_on_abnormal_close() {
+        will_on_abnormal_close(V, None);
+    }
+
+    /// The Will is dropped once published, or when DISCONNECT arrives.
+    #[test]
+    fn mqtt_3_1_2_10_will_dropped_after_publish_or_disconnect() {
+        will_on_abnormal_close(V, None);
+        will_dropped_by_disconnect(V);
+    }
+
+    /// Will Flag = 0: no Will is published when the connection ends.
+    #[test]
+    fn mqtt_3_1_2_12_no_will_flag_no_will() {
+        no_will_flag_no_will(V);
+    }
+
+    /// Non-zero Keep Alive: disconnect when nothing arrives within 1.5 times the interval.
+    #[test]
+    fn mqtt_3_1_2_24_keep_alive_one_and_a_half() {
+        keep_alive_one_and_a_half(V);
+    }
+
+    /// Empty ClientId with CleanSession = 0: CONNACK 0x02, then close.
+    #[test]
+    fn mqtt_3_1_3_8_empty_client_id_needs_clean_session() {
+        let mut l = Link::with_client(config(V));
+        // The codec's encoder refuses to write this CONNECT: raw bytes.
+        l.raw_to_server(&[0x10, 12, 0, 4, b'M', b'Q', b'T', b'T', 4, 0, 0, 60, 0, 0]);
+        assert_eq!(
+            connacks(&l.take_server_sent()),
+            [(false, ReasonCode::V3_IDENTIFIER_REJECTED)]
+        );
+        assert!(l.server.is_ended());
+    }
+
+    /// After a valid CONNECT the server applies CleanSession processing.
+    #[test]
+    fn mqtt_3_1_4_3_clean_session_processing() {
+        clean_start_discards(V);
+        resume_session_present(V);
+    }
+
+    /// A valid CONNECT is answered with CONNACK return code 0.
+    #[test]
+    fn mqtt_3_1_4_4_connack_return_code_0() {
+        connack_success(V);
+    }
+
+    /// After rejecting CONNECT the server processes no further data.
+    #[test]
+    fn mqtt_3_1_4_5_no_data_after_rejection() {
+        refused_reads_nothing(V, ReasonCode::V3_BAD_USER_NAME_OR_PASSWORD);
+    }
+
+    /// Accepted CleanSession = 1: Session Present = 0.
+    #[test]
+    fn mqtt_3_2_2_1_clean_session_present_0() {
+        clean_start_discards(V);
+    }
+
+    /// Accepted CleanSession = 0 with stored state: Session Present = 1.
+    #[test]
+    fn mqtt_3_2_2_2_stored_session_present_1() {
+        resume_session_present(V);
+    }
+
+    /// Accepted CleanSession = 0 without stored state: Session Present = 0.
+    #[test]
+    fn mqtt_3_2_2_3_no_stored_session_present_0() {
+        no_state_session_present_0(V);
+    }
+
+    /// After CONNACK with a non-zero return code the server closes the connection.
+    #[test]
+    fn mqtt_3_2_2_5_refusal_closes() {
+        refused_reads_nothing(V, ReasonCode::V3_NOT_AUTHORIZED);
+    }
+
+    /// No listed return code fits: close without CONNACK.
+    #[test]
+    fn mqtt_3_2_2_6_no_fitting_code_closes_without_connack() {
+        let mut l = raw(V, true);
+        l.server.refuse(l.now, ReasonCode::BANNED).unwrap();
+        l.run();
+        assert!(connacks(&l.take_server_sent()).is_empty());
+        assert!(
+            l.server_events
+                .contains(&ServerEvent::Closed(ServerCloseReason::Refused(
+                    ReasonCode::BANNED
+                )))
+        );
+    }
+
+    /// Every SUBSCRIBE is answered with a SUBACK.
+    #[test]
+    fn mqtt_3_8_4_1_suback_for_every_subscribe() {
+        suback_rules(V);
+    }
+
+    /// SUBACK carries the SUBSCRIBE's Packet Identifier.
+    #[test]
+    fn mqtt_3_8_4_2_suback_same_id() {
+        suback_rules(V);
+    }
+
+    /// SUBACK has one return code per filter: granted QoS or failure.
+    #[test]
+    fn mqtt_3_8_4_5_one_code_per_filter() {
+        suback_rules(V);
+    }
+
+    /// SUBACK return codes follow the filters' order.
+    #[test]
+    fn mqtt_3_9_3_1_codes_in_filter_order() {
+        suback_rules(V);
+    }
+
+    /// QoS 1/2 deliveries already started complete after an UNSUBSCRIBE.
+    #[test]
+    fn mqtt_3_10_4_3_started_deliveries_complete() {
+        deliveries_complete_after_unsubscribe(V);
+    }
+
+    /// UNSUBSCRIBE is answered with UNSUBACK carrying the same Packet Identifier.
+    #[test]
+    fn mqtt_3_10_4_4_unsuback_same_id() {
+        unsuback_rules(V);
+    }
+
+    /// UNSUBACK is sent even when nothing was deleted.
+    #[test]
+    fn mqtt_3_10_4_5_unsuback_even_if_nothing_removed() {
+        unsuback_rules(V);
+    }
+
+    /// Every PINGREQ gets a PINGRESP.
+    #[test]
+    fn mqtt_3_12_4_1_pingresp() {
+        pingresp(V);
+    }
+
+    /// DISCONNECT discards the Will without publishing it.
+    #[test]
+    fn mqtt_3_14_4_3_disconnect_discards_will() {
+        disconnect_discards_will(V);
+    }
+
+    /// An error while handling an inbound packet closes the connection it arrived on.
+    #[test]
+    fn mqtt_4_8_0_2_error_closes_connection() {
+        error_closes(V);
+    }
+}

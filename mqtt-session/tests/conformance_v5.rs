@@ -1079,13 +1079,748 @@ fn mqtt_4_13_2_1_failure_connack_closes() {
     assert!(!p.client.is_connected());
 }
 
-// Server-only `session` statements in 5.0 (covered by the server session, not here):
-// MQTT-2.2.1-4, MQTT-3.1.0-2, MQTT-3.1.2-2, MQTT-3.1.2-5, MQTT-3.1.2-6, MQTT-3.1.2-7,
-// MQTT-3.1.2-8, MQTT-3.1.2-10, MQTT-3.1.2-22, MQTT-3.1.2-24, MQTT-3.1.2-25, MQTT-3.1.2-26,
-// MQTT-3.1.2-27, MQTT-3.1.2-28, MQTT-3.1.2-29, MQTT-3.1.3-7, MQTT-3.1.3-9, MQTT-3.1.4-4,
-// MQTT-3.1.4-5, MQTT-3.1.4-6, MQTT-3.2.2-2, MQTT-3.2.2-3, MQTT-3.2.2-7, MQTT-3.2.2-9,
-// MQTT-3.2.2-10, MQTT-3.2.2-12, MQTT-3.2.2-13, MQTT-3.2.2-19, MQTT-3.2.2-20, MQTT-3.2.2-22,
-// MQTT-3.3.2-11, MQTT-3.3.2-12, MQTT-3.3.4-10, MQTT-3.8.4-1, MQTT-3.8.4-2, MQTT-3.8.4-6,
-// MQTT-3.8.4-7, MQTT-3.9.2-1, MQTT-3.9.2-2, MQTT-3.9.3-1, MQTT-3.10.4-3, MQTT-3.10.4-4,
-// MQTT-3.10.4-5, MQTT-3.11.2-1, MQTT-3.11.2-2, MQTT-3.11.3-1, MQTT-3.12.4-1, MQTT-3.14.4-3,
-// MQTT-4.1.0-2, MQTT-4.12.0-1, MQTT-4.12.0-2, MQTT-4.12.0-4, MQTT-4.12.0-6, MQTT-4.13.1-1.
+// ----- The server session: the `session` statements that bind the server -----
+// (the 54 IDs once listed here as server-only are all covered below, so every `session` row of
+// normative-v5.tsv has a test: 133/133.)
+
+#[expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "fixtures shared by the tests below: a broken one fails the calling test"
+)]
+mod server {
+    use core::num::{NonZeroU16, NonZeroU32};
+    use core::time::Duration;
+
+    use mqtt_session::codec::topic::TopicFilter;
+    use mqtt_session::codec::{
+        AckProperties, Auth, BinaryData, ConnAckProperties, Connect, Delivery, MqttString, Packet,
+        ProtocolVersion, Publish, PublishTopic, QoS, ReasonCode, Subscribe, Subscription,
+        Unsubscribe, Will,
+    };
+    use mqtt_session::{ClientEvent, ServerConfig, ServerEvent, UsageError};
+
+    use super::support::harness::{QOS0, QOS1, QOS2, config, msg, name, pid};
+    use super::support::pair::{Link, Policy, connect_packet, encode, persistent_config, wills};
+    use super::support::server_conformance::*;
+
+    const V: ProtocolVersion = ProtocolVersion::V5;
+
+    fn big_props() -> (String, MqttString) {
+        let s = "r".repeat(200);
+        let m = MqttString::new(&s).unwrap();
+        (s, m)
+    }
+
+    fn small_client(max: u32) -> Link {
+        let mut c = config(V);
+        c.properties.maximum_packet_size = NonZeroU32::new(max);
+        Link::with_client(c)
+    }
+
+    fn raw_with(connect: Connect, manual: bool) -> Link {
+        let mut l = Link::with_client(config(V));
+        if manual {
+            l.policy = Policy::Manual;
+        }
+        l.raw_to_server(&encode(V, &[Packet::Connect(connect)]));
+        l
+    }
+
+    fn connect(f: impl FnOnce(&mut Connect)) -> Connect {
+        let mut c = Connect::new(V, MqttString::new("raw").unwrap());
+        f(&mut c);
+        c
+    }
+
+    /// Each new QoS > 0 PUBLISH from the server gets a non-zero, currently unused identifier.
+    #[test]
+    fn mqtt_2_2_1_4_server_publish_ids_unused() {
+        server_ids_unused(V);
+    }
+
+    /// A second CONNECT is a Protocol Error: the server closes the connection.
+    #[test]
+    fn mqtt_3_1_0_2_second_connect_closes() {
+        second_connect_closes(V);
+        let mut l = raw(V, false);
+        l.raw_to_server(&encode(V, &[connect_packet(V, "raw")]));
+        assert!(l.server_sent.iter().any(|p| matches!(p,
+            Packet::Disconnect(d) if d.reason_code == ReasonCode::PROTOCOL_ERROR)));
+    }
+
+    /// An unsupported protocol version: CONNACK 0x84, then close.
+    #[test]
+    fn mqtt_3_1_2_2_unsupported_version_0x84_then_close() {
+        let mut l = Link::with_client(config(V));
+        l.raw_to_server(&[0x10, 10, 0, 4, b'M', b'Q', b'T', b'T', 7, 2, 0, 60]);
+        assert_eq!(&l.take_raw_to_client()[..], [0x20, 3, 0, 0x84, 0]);
+        assert!(l.server.is_ended());
+    }
+
+    /// Clean Start = 0 with an existing session: the server resumes it.
+    #[test]
+    fn mqtt_3_1_2_5_resume_existing_session() {
+        resume_session_present(V);
+    }
+
+    /// Clean Start = 0 without a session: a new one is created.
+    #[test]
+    fn mqtt_3_1_2_6_new_session_when_none() {
+        no_state_session_present_0(V);
+    }
+
+    /// Will Flag = 1: the Will is stored as part of the session.
+    #[test]
+    fn mqtt_3_1_2_7_will_stored_in_session() {
+        let mut c = persistent_config(V, 600);
+        c.will = Some(msg("will", b"w", QOS1));
+        c.will_delay_secs = Some(60);
+        let mut l = Link::with_client(c);
+        l.connect();
+        l.drop_connection();
+        l.advance(Duration::from_secs(10));
+        let state = l.parked.as_ref().unwrap().export_state();
+        let w = state.will.unwrap();
+        assert_eq!(w.topic.as_str(), "will");
+        assert_eq!(w.properties.will_delay_interval, Some(50));
+    }
+
+    /// The Will goes out after connection loss once the Will Delay elapses.
+    #[test]
+    fn mqtt_3_1_2_8_will_after_delay() {
+        will_on_abnormal_close(V, Some(15));
+        will_on_abnormal_close(V, None);
+    }
+
+    /// The Will is dropped once published, or when DISCONNECT 0x00 arrives.
+    #[test]
+    fn mqtt_3_1_2_10_will_dropped() {
+        will_dropped_by_disconnect(V);
+        will_on_abnormal_close(V, None);
+    }
+
+    /// Non-zero Keep Alive: close when nothing arrives within 1.5 times the interval.
+    #[test]
+    fn mqtt_3_1_2_22_keep_alive_one_and_a_half() {
+        keep_alive_one_and_a_half(V);
+    }
+
+    /// The server never sends a packet larger than the client's Maximum Packet Size.
+    #[test]
+    fn mqtt_3_1_2_24_never_above_client_maximum() {
+        let mut l = small_client(40);
+        l.connect();
+        clear(&mut l);
+        let big = Publish::new(name("t"), vec![0u8; 64]);
+        let _ = big;
+        l.deliver(mqtt_session::Message::new(name("t"), vec![0u8; 64], QOS0));
+        l.deliver(mqtt_session::Message::new(name("t"), vec![0u8; 64], QOS1));
+        assert!(l.take_server_sent().is_empty());
+    }
+
+    /// A packet too large for the client is dropped unsent, as if delivered.
+    #[test]
+    fn mqtt_3_1_2_25_too_large_dropped_as_delivered() {
+        let mut l = small_client(40);
+        l.connect();
+        clear(&mut l);
+        let id = l.deliver(mqtt_session::Message::new(name("t"), vec![0u8; 64], QOS1));
+        assert!(matches!(&l.take_server_events()[..],
+            [ServerEvent::Dropped { id: i, .. }] if *i == id));
+        assert_eq!((l.server.in_flight(), l.server.queued()), (0, 0));
+    }
+
+    /// The server never sends a Topic Alias above the client's Topic Alias Maximum.
+    #[test]
+    fn mqtt_3_1_2_26_alias_within_client_maximum() {
+        let mut c = config(V);
+        c.properties.topic_alias_maximum = Some(1);
+        let mut l = Link::with_client(c);
+        l.connect();
+        clear(&mut l);
+        for t in ["a", "b", "a", "b"] {
+            l.deliver(msg(t, b"x", QOS0));
+        }
+        for p in l.take_server_sent() {
+            if let Packet::Publish(p) = p {
+                assert!(p.topic.alias().is_none_or(|a| a.get() <= 1));
+            }
+        }
+    }
+
+    /// A client without Topic Alias Maximum gets no Topic Aliases at all.
+    #[test]
+    fn mqtt_3_1_2_27_no_aliases_without_client_maximum() {
+        let mut l = connected(V);
+        for _ in 0..3 {
+            l.deliver(msg("same/topic", b"x", QOS1));
+        }
+        for p in l.take_server_sent() {
+            if let Packet::Publish(p) = p {
+                assert!(matches!(p.topic, PublishTopic::Name(_)));
+            }
+        }
+    }
+
+    /// Request Response Information = 0: no Response Information in CONNACK.
+    #[test]
+    fn mqtt_3_1_2_28_no_response_information_unless_requested() {
+        let mut l = Link::with_client(config(V));
+        l.connack.response_information = Some(MqttString::new("resp/").unwrap());
+        l.connect();
+        assert!(l.server_sent.iter().any(|p| matches!(p,
+            Packet::ConnAck(c) if c.properties.response_information.is_none())));
+        let mut c = config(V);
+        c.properties.request_response_information = Some(true);
+        let mut l = Link::with_client(c);
+        l.connack.response_information = Some(MqttString::new("resp/").unwrap());
+        l.connect();
+        assert!(l.server_sent.iter().any(|p| matches!(p,
+            Packet::ConnAck(c) if c.properties.response_information.is_some())));
+    }
+
+    /// Request Problem Information = 0: Reason String only on PUBLISH, CONNACK, DISCONNECT.
+    #[test]
+    fn mqtt_3_1_2_29_no_problem_information_unless_requested() {
+        let mut c = config(V);
+        c.properties.request_problem_information = Some(false);
+        let mut l = Link::with_client(c);
+        l.policy = Policy::Manual;
+        l.connect();
+        let mut p = ConnAckProperties::default();
+        p.reason_string = Some(MqttString::new("welcome").unwrap());
+        l.connack = p;
+        l.accept(None);
+        assert!(l.take_server_sent().iter().any(|p| matches!(p,
+            Packet::ConnAck(c) if c.properties.reason_string.is_some())));
+        let id = l
+            .client
+            .subscribe(
+                l.now,
+                vec![Subscription::new(TopicFilter::new("t").unwrap(), QOS1)],
+            )
+            .unwrap();
+        l.run();
+        let mut ap = AckProperties::default();
+        ap.reason_string = Some(MqttString::new("why").unwrap());
+        l.server
+            .grant_with(l.now, id, vec![ReasonCode::GRANTED_QOS_1], ap)
+            .unwrap();
+        l.run();
+        assert!(l.take_server_sent().iter().any(|p| matches!(p,
+            Packet::SubAck(s) if s.properties.reason_string.is_none())));
+    }
+
+    /// An assigned Client Identifier is returned in CONNACK.
+    #[test]
+    fn mqtt_3_1_3_7_assigned_client_identifier_returned() {
+        let mut l = Link::with_client(mqtt_session::ClientConfig::new(V, MqttString::empty()));
+        l.connack.assigned_client_identifier = Some(MqttString::new("auto-1").unwrap());
+        l.connect();
+        assert_eq!(l.client.config().client_id.as_str(), "auto-1");
+    }
+
+    /// A reconnection before the Will Delay passes: the Will is not sent.
+    #[test]
+    fn mqtt_3_1_3_9_reconnect_before_delay_no_will() {
+        let mut c = persistent_config(V, 600);
+        c.will = Some(msg("will", b"w", QOS1));
+        c.will_delay_secs = Some(30);
+        let mut l = Link::with_client(c);
+        l.connect();
+        l.drop_connection();
+        l.advance(Duration::from_secs(29));
+        l.connect();
+        l.advance(Duration::from_secs(100));
+        assert_eq!(wills(&l.take_server_events()), 0);
+    }
+
+    /// On a valid CONNECT the server performs Clean Start handling.
+    #[test]
+    fn mqtt_3_1_4_4_clean_start_handling() {
+        clean_start_discards(V);
+        resume_session_present(V);
+    }
+
+    /// An accepted CONNECT is acknowledged with CONNACK 0x00.
+    #[test]
+    fn mqtt_3_1_4_5_connack_success() {
+        connack_success(V);
+    }
+
+    /// After rejecting CONNECT the server ignores everything the client sends.
+    #[test]
+    fn mqtt_3_1_4_6_nothing_read_after_rejection() {
+        refused_reads_nothing(V, ReasonCode::NOT_AUTHORIZED);
+    }
+
+    /// Clean Start = 1: Session Present = 0 with 0x00.
+    #[test]
+    fn mqtt_3_2_2_2_clean_start_session_present_0() {
+        clean_start_discards(V);
+    }
+
+    /// Clean Start = 0: Session Present = 1 if state existed, else 0.
+    #[test]
+    fn mqtt_3_2_2_3_session_present_reflects_state() {
+        resume_session_present(V);
+        no_state_session_present_0(V);
+    }
+
+    /// After a CONNACK of 0x80 or higher the server closes the connection.
+    #[test]
+    fn mqtt_3_2_2_7_failure_connack_closes() {
+        refused_reads_nothing(V, ReasonCode::SERVER_BUSY);
+    }
+
+    /// A server without QoS 2 support announces its Maximum QoS.
+    #[test]
+    fn mqtt_3_2_2_9_maximum_qos_announced() {
+        let mut sc = ServerConfig::new();
+        sc.capabilities.maximum_qos = QoS::AtLeastOnce;
+        let mut l = Link::new(config(V), sc);
+        l.connect();
+        assert_eq!(l.client.server_limits().maximum_qos, QoS::AtLeastOnce);
+    }
+
+    /// With a reduced Maximum QoS the server still accepts SUBSCRIBE at QoS 0, 1 or 2.
+    #[test]
+    fn mqtt_3_2_2_10_subscribe_any_qos_accepted() {
+        let mut sc = ServerConfig::new();
+        sc.capabilities.maximum_qos = QoS::AtMostOnce;
+        let mut l = Link::new(config(V), sc);
+        l.connect();
+        clear(&mut l);
+        let subs = vec![
+            Subscription::new(TopicFilter::new("a").unwrap(), QOS2),
+            Subscription::new(TopicFilter::new("b").unwrap(), QOS1),
+        ];
+        l.raw_to_server(&encode(
+            V,
+            &[Packet::Subscribe(Subscribe::new(pid(3), subs))],
+        ));
+        assert!(l.server.is_connected());
+        assert!(matches!(
+            &l.server_events[..],
+            [ServerEvent::SubscribeRequested(_)]
+        ));
+    }
+
+    /// A Will QoS above the server's maximum: refused with 0x9B.
+    #[test]
+    fn mqtt_3_2_2_12_will_qos_above_maximum_refused() {
+        let mut sc = ServerConfig::new();
+        sc.capabilities.maximum_qos = QoS::AtLeastOnce;
+        let mut l = Link::new(config(V), sc);
+        let mut w = Will::new(name("w"), &b"x"[..]);
+        w.qos = QoS::ExactlyOnce;
+        l.raw_to_server(&encode(
+            V,
+            &[Packet::Connect(connect(|c| c.will = Some(w)))],
+        ));
+        assert_eq!(
+            connacks(&l.take_server_sent()),
+            [(false, ReasonCode::QOS_NOT_SUPPORTED)]
+        );
+        assert!(l.server.is_ended());
+    }
+
+    /// A retained Will on a server without retain: refused with 0x9A.
+    #[test]
+    fn mqtt_3_2_2_13_will_retain_unsupported_refused() {
+        let mut sc = ServerConfig::new();
+        sc.capabilities.retain_available = false;
+        let mut l = Link::new(config(V), sc);
+        let mut w = Will::new(name("w"), &b"x"[..]);
+        w.retain = true;
+        l.raw_to_server(&encode(
+            V,
+            &[Packet::Connect(connect(|c| c.will = Some(w)))],
+        ));
+        assert_eq!(
+            connacks(&l.take_server_sent()),
+            [(false, ReasonCode::RETAIN_NOT_SUPPORTED)]
+        );
+    }
+
+    /// The CONNACK Reason String is left out when it would exceed the client's maximum.
+    #[test]
+    fn mqtt_3_2_2_19_connack_reason_string_dropped_if_too_large() {
+        let mut l = small_client(100);
+        l.connack.reason_string = Some(big_props().1);
+        l.connect();
+        assert!(l.client.is_connected());
+        assert!(l.client.connack_properties().reason_string.is_none());
+    }
+
+    /// CONNACK user properties are left out when they would exceed the client's maximum.
+    #[test]
+    fn mqtt_3_2_2_20_connack_user_properties_dropped_if_too_large() {
+        let mut l = small_client(100);
+        let (_, m) = big_props();
+        l.connack.user_properties.push(m.clone(), m);
+        l.connect();
+        assert!(l.client.is_connected());
+        assert!(l.client.connack_properties().user_properties.is_empty());
+    }
+
+    /// Without Server Keep Alive the client's Keep Alive is used.
+    #[test]
+    fn mqtt_3_2_2_22_client_keep_alive_used() {
+        let mut c = config(V);
+        c.keep_alive_secs = 7;
+        let mut l = Link::with_client(c);
+        l.connect();
+        assert_eq!(l.server.keep_alive_secs(), 7);
+        assert!(l.client.connack_properties().server_keep_alive.is_none());
+    }
+
+    /// The server's Topic Alias never exceeds the client's Topic Alias Maximum.
+    #[test]
+    fn mqtt_3_3_2_11_alias_never_above_connect_maximum() {
+        let mut c = config(V);
+        c.properties.topic_alias_maximum = Some(2);
+        let mut l = Link::with_client(c);
+        l.connect();
+        clear(&mut l);
+        for t in ["a", "b", "c", "d", "a"] {
+            l.deliver(msg(t, b"x", QOS1));
+        }
+        let max = l
+            .take_server_sent()
+            .iter()
+            .filter_map(|p| match p {
+                Packet::Publish(p) => p.topic.alias().map(NonZeroU16::get),
+                _ => None,
+            })
+            .max();
+        assert_eq!(max, Some(2));
+    }
+
+    /// The server accepts every Topic Alias from 1 to the maximum it announced.
+    #[test]
+    fn mqtt_3_3_2_12_accepts_aliases_up_to_its_maximum() {
+        let mut sc = ServerConfig::new();
+        sc.capabilities.topic_alias_maximum = 3;
+        let mut l = Link::new(config(V), sc);
+        l.raw_to_server(&encode(V, &[connect_packet(V, "raw")]));
+        for a in 1..=3u16 {
+            let alias = NonZeroU16::new(a).unwrap();
+            let first = Publish::new(PublishTopic::NameAndAlias(name("t"), alias), &b"1"[..]);
+            let again = Publish::new(PublishTopic::Alias(alias), &b"2"[..]);
+            l.raw_to_server(&encode(
+                V,
+                &[Packet::Publish(first), Packet::Publish(again)],
+            ));
+        }
+        assert!(l.server.is_connected());
+        assert_eq!(
+            super::support::pair::server_received(&l.server_events).len(),
+            6
+        );
+        let four = Publish::new(
+            PublishTopic::NameAndAlias(name("t"), NonZeroU16::new(4).unwrap()),
+            &b"x"[..],
+        );
+        l.raw_to_server(&encode(V, &[Packet::Publish(four)]));
+        assert!(!l.server.is_connected());
+    }
+
+    /// Blocked by the client's Receive Maximum, the server still sends other packets.
+    #[test]
+    fn mqtt_3_3_4_10_non_publish_not_blocked() {
+        let mut c = config(V);
+        c.properties.receive_maximum = NonZeroU16::new(1);
+        c.auto_ack = false;
+        let mut l = Link::with_client(c);
+        l.connect();
+        l.deliver(msg("t", b"1", QOS1));
+        l.deliver(msg("t", b"2", QOS1));
+        assert_eq!(l.server.queued(), 1);
+        clear(&mut l);
+        l.client
+            .subscribe(
+                l.now,
+                vec![Subscription::new(TopicFilter::new("x").unwrap(), QOS0)],
+            )
+            .unwrap();
+        l.run();
+        assert!(
+            l.take_server_sent()
+                .iter()
+                .any(|p| matches!(p, Packet::SubAck(_)))
+        );
+    }
+
+    /// Every SUBSCRIBE gets a SUBACK.
+    #[test]
+    fn mqtt_3_8_4_1_suback_for_every_subscribe() {
+        suback_rules(V);
+    }
+
+    /// SUBACK carries the SUBSCRIBE's Packet Identifier.
+    #[test]
+    fn mqtt_3_8_4_2_suback_same_id() {
+        suback_rules(V);
+    }
+
+    /// SUBACK has one reason code per filter.
+    #[test]
+    fn mqtt_3_8_4_6_one_code_per_filter() {
+        suback_rules(V);
+    }
+
+    /// Each SUBACK code is the granted QoS or a failure.
+    #[test]
+    fn mqtt_3_8_4_7_granted_qos_or_failure() {
+        suback_rules(V);
+        let mut l = connected(V);
+        let id = l
+            .client
+            .subscribe(
+                l.now,
+                vec![Subscription::new(TopicFilter::new("t").unwrap(), QOS2)],
+            )
+            .unwrap();
+        l.run();
+        assert!(l.client_events.contains(&ClientEvent::Subscribed {
+            id,
+            results: vec![ReasonCode::GRANTED_QOS_2]
+        }));
+    }
+
+    fn ack_props_dropped_if_too_large(unsubscribe: bool, user: bool) {
+        let mut l = small_client(60);
+        l.policy = Policy::Manual;
+        l.connect();
+        l.accept(None);
+        clear(&mut l);
+        let f = TopicFilter::new("t").unwrap();
+        let id = if unsubscribe {
+            l.client.unsubscribe(l.now, &[f]).unwrap()
+        } else {
+            l.client
+                .subscribe(l.now, vec![Subscription::new(f, QOS1)])
+                .unwrap()
+        };
+        l.run();
+        let mut ap = AckProperties::default();
+        let (_, m) = big_props();
+        if user {
+            ap.user_properties.push(m.clone(), m);
+        } else {
+            ap.reason_string = Some(m);
+        }
+        let code = if unsubscribe {
+            ReasonCode::SUCCESS
+        } else {
+            ReasonCode::GRANTED_QOS_1
+        };
+        l.server.grant_with(l.now, id, vec![code], ap).unwrap();
+        l.run();
+        let sent = l.take_server_sent();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        match sent.first().unwrap() {
+            Packet::SubAck(s) => assert!(s.properties.is_empty()),
+            Packet::UnsubAck(u) => assert!(u.properties.is_empty()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The SUBACK Reason String is left out if it would exceed the client's maximum.
+    #[test]
+    fn mqtt_3_9_2_1_suback_reason_string_dropped_if_too_large() {
+        ack_props_dropped_if_too_large(false, false);
+    }
+
+    /// SUBACK user properties are left out if they would exceed the client's maximum.
+    #[test]
+    fn mqtt_3_9_2_2_suback_user_properties_dropped_if_too_large() {
+        ack_props_dropped_if_too_large(false, true);
+    }
+
+    /// SUBACK codes follow the SUBSCRIBE's filter order.
+    #[test]
+    fn mqtt_3_9_3_1_codes_in_filter_order() {
+        suback_rules(V);
+    }
+
+    /// QoS 1/2 deliveries already started complete after UNSUBSCRIBE.
+    #[test]
+    fn mqtt_3_10_4_3_started_deliveries_complete() {
+        deliveries_complete_after_unsubscribe(V);
+    }
+
+    /// Every UNSUBSCRIBE gets an UNSUBACK.
+    #[test]
+    fn mqtt_3_10_4_4_unsuback_for_every_unsubscribe() {
+        unsuback_rules(V);
+    }
+
+    /// UNSUBACK reuses the identifier and is sent even when nothing was removed.
+    #[test]
+    fn mqtt_3_10_4_5_unsuback_even_if_nothing_removed() {
+        unsuback_rules(V);
+    }
+
+    /// The UNSUBACK Reason String is left out if it would exceed the client's maximum.
+    #[test]
+    fn mqtt_3_11_2_1_unsuback_reason_string_dropped_if_too_large() {
+        ack_props_dropped_if_too_large(true, false);
+    }
+
+    /// UNSUBACK user properties are left out if they would exceed the client's maximum.
+    #[test]
+    fn mqtt_3_11_2_2_unsuback_user_properties_dropped_if_too_large() {
+        ack_props_dropped_if_too_large(true, true);
+    }
+
+    /// UNSUBACK codes follow the UNSUBSCRIBE's filter order.
+    #[test]
+    fn mqtt_3_11_3_1_unsuback_codes_in_order() {
+        let mut l = raw(V, true);
+        l.accept(None);
+        clear(&mut l);
+        let filters = vec![
+            TopicFilter::new("a").unwrap(),
+            TopicFilter::new("b").unwrap(),
+        ];
+        l.raw_to_server(&encode(
+            V,
+            &[Packet::Unsubscribe(Unsubscribe::new(pid(4), filters))],
+        ));
+        let codes = vec![ReasonCode::NO_SUBSCRIPTION_EXISTED, ReasonCode::SUCCESS];
+        assert!(matches!(
+            l.server.grant(l.now, pid(4), vec![ReasonCode::SUCCESS]),
+            Err(UsageError::ReasonCodeCount {
+                expected: 2,
+                got: 1
+            })
+        ));
+        l.server.grant(l.now, pid(4), codes.clone()).unwrap();
+        l.run();
+        assert!(matches!(&l.take_server_sent()[..],
+            [Packet::UnsubAck(u)] if u.reason_codes == codes));
+    }
+
+    /// Every PINGREQ gets a PINGRESP.
+    #[test]
+    fn mqtt_3_12_4_1_pingresp() {
+        pingresp(V);
+    }
+
+    /// DISCONNECT 0x00 drops the Will unpublished.
+    #[test]
+    fn mqtt_3_14_4_3_disconnect_drops_will() {
+        disconnect_discards_will(V);
+    }
+
+    /// Session state is discarded once the Session Expiry Interval passes after the close.
+    #[test]
+    fn mqtt_4_1_0_2_session_discarded_after_expiry() {
+        let mut l = Link::with_client(persistent_config(V, 10));
+        l.connect();
+        l.drop_to_client = true;
+        l.deliver(msg("t", b"x", QOS1));
+        l.drop_connection();
+        l.advance(Duration::from_secs(9));
+        assert!(l.parked.is_some());
+        l.advance(Duration::from_secs(1));
+        assert!(l.server_events.contains(&ServerEvent::SessionExpired));
+        assert!(l.parked.is_none());
+        let mut s = bare();
+        assert_eq!(s.export_state().outbound.len(), 0);
+        let _ = s.poll_event();
+    }
+
+    /// An unsupported Authentication Method: CONNACK 0x8C, then close.
+    #[test]
+    fn mqtt_4_12_0_1_unsupported_auth_method_refused() {
+        let mut l = raw_with(
+            connect(|c| c.properties.authentication_method = Some(MqttString::new("X").unwrap())),
+            true,
+        );
+        l.server
+            .refuse(l.now, ReasonCode::BAD_AUTHENTICATION_METHOD)
+            .unwrap();
+        l.run();
+        assert_eq!(
+            connacks(&l.take_server_sent()),
+            [(false, ReasonCode::BAD_AUTHENTICATION_METHOD)]
+        );
+        assert!(l.server.is_ended());
+    }
+
+    /// The server asks for more authentication data with AUTH 0x18.
+    #[test]
+    fn mqtt_4_12_0_2_auth_continue_0x18() {
+        let mut l = raw_with(
+            connect(|c| c.properties.authentication_method = Some(MqttString::new("M").unwrap())),
+            true,
+        );
+        l.server
+            .auth_continue(l.now, Some(BinaryData::copy_from_slice(b"c").unwrap()))
+            .unwrap();
+        l.run();
+        assert!(matches!(&l.take_server_sent()[..],
+            [Packet::Auth(a)] if a.reason_code == ReasonCode::CONTINUE_AUTHENTICATION));
+    }
+
+    /// Authentication may be rejected at any step: CONNACK 0x80+ and close.
+    #[test]
+    fn mqtt_4_12_0_4_auth_rejected_at_any_step() {
+        let m = MqttString::new("M").unwrap();
+        let mut l = raw_with(
+            connect(|c| c.properties.authentication_method = Some(m.clone())),
+            true,
+        );
+        l.server.auth_continue(l.now, None).unwrap();
+        let mut a = Auth::new(ReasonCode::CONTINUE_AUTHENTICATION);
+        a.properties.authentication_method = Some(m);
+        l.raw_to_server(&encode(V, &[Packet::Auth(a)]));
+        assert!(
+            l.server_events
+                .iter()
+                .any(|e| matches!(e, ServerEvent::AuthRequested(_)))
+        );
+        l.server.refuse(l.now, ReasonCode::NOT_AUTHORIZED).unwrap();
+        l.run();
+        assert!(connacks(&l.take_server_sent()).contains(&(false, ReasonCode::NOT_AUTHORIZED)));
+        assert!(l.server.is_ended());
+    }
+
+    /// CONNECT without Authentication Method: no AUTH, no method in CONNACK.
+    #[test]
+    fn mqtt_4_12_0_6_no_auth_without_method() {
+        let mut l = raw(V, true);
+        assert_eq!(
+            l.server.auth_continue(l.now, None),
+            Err(UsageError::AuthNotExpected)
+        );
+        l.connack.authentication_method = Some(MqttString::new("M").unwrap());
+        l.accept(None);
+        assert!(l.take_server_sent().iter().all(|p| match p {
+            Packet::ConnAck(c) => c.properties.authentication_method.is_none(),
+            Packet::Auth(_) => false,
+            _ => true,
+        }));
+    }
+
+    /// A Malformed Packet or Protocol Error closes the network connection.
+    #[test]
+    fn mqtt_4_13_1_1_errors_close_the_connection() {
+        error_closes(V);
+        let mut l = raw(V, false);
+        let mut p = Publish::new(name("t"), &b"x"[..]);
+        p.delivery = Delivery::AtLeastOnce(pid(1));
+        p.retain = true;
+        let mut sc = ServerConfig::new();
+        sc.capabilities.retain_available = false;
+        let mut l2 = Link::new(config(V), sc);
+        l2.raw_to_server(&encode(V, &[connect_packet(V, "r"), Packet::Publish(p)]));
+        assert!(l2.server_sent.iter().any(|p| matches!(p,
+            Packet::Disconnect(d) if d.reason_code == ReasonCode::RETAIN_NOT_SUPPORTED)));
+        l.run();
+    }
+}

@@ -1,0 +1,804 @@
+//! Server session scenarios: a real client session against a real server session in memory
+//! (tests/support/pair.rs), MQTT 3.1.1 and 5.0, one test per behaviour.
+
+pub mod support;
+
+use core::num::{NonZeroU16, NonZeroU32};
+use core::time::Duration;
+
+use mqtt_session::codec::bytes::Bytes;
+use mqtt_session::codec::topic::{TopicFilter, TopicName};
+use mqtt_session::codec::{
+    BinaryData, Delivery, MqttString, Packet, ProtocolVersion, PubRel, Publish, QoS, ReasonCode,
+    SubscribeProperties, Subscription, SubscriptionId, SubscriptionOptions, Will,
+};
+use mqtt_session::{
+    ClientEvent, CloseReason, Instant, Message, Outgoing, ServerCloseReason, ServerConfig,
+    ServerEvent, ServerSession, SessionError, SessionState,
+};
+use support::harness::{QOS0, QOS1, QOS2, config, msg, name};
+use support::pair::{
+    Link, Policy, connect_packet, encode, persistent_config, server_received, wills,
+};
+
+const V5: ProtocolVersion = ProtocolVersion::V5;
+const V311: ProtocolVersion = ProtocolVersion::V3_1_1;
+const BOTH: [ProtocolVersion; 2] = [V311, V5];
+
+fn connected(version: ProtocolVersion) -> Link {
+    let mut l = Link::with_client(config(version));
+    l.connect();
+    assert!(l.client.is_connected() && l.server.is_connected());
+    l.take_client_events();
+    l.take_server_events();
+    l.take_server_sent();
+    l.take_client_sent();
+    l
+}
+
+fn with_will(version: ProtocolVersion, delay: Option<u32>, expiry: u32) -> Link {
+    let mut c = persistent_config(version, expiry);
+    c.will = Some(msg("will/t", b"gone", QOS1));
+    c.will_delay_secs = delay.filter(|_| version.is_v5());
+    let mut l = Link::with_client(c);
+    l.connect();
+    l.take_client_events();
+    l.take_server_events();
+    l
+}
+
+#[test]
+fn server_accepts_connect_and_reports_it() {
+    for v in BOTH {
+        let mut l = Link::with_client(config(v));
+        l.connect();
+        let ev = l.take_server_events();
+        assert!(
+            matches!(&ev[0], ServerEvent::ConnectRequested(c) if c.client_id.as_str() == "client-1" && c.protocol == v)
+        );
+        assert_eq!(
+            l.take_client_events(),
+            [ClientEvent::Connected {
+                session_present: false
+            }]
+        );
+        assert_eq!(l.server.version(), v);
+    }
+}
+
+#[test]
+fn server_refuses_connect_with_reason_code() {
+    for (v, code) in [
+        (V311, ReasonCode::V3_NOT_AUTHORIZED),
+        (V5, ReasonCode::NOT_AUTHORIZED),
+    ] {
+        let mut l = Link::with_client(config(v));
+        l.policy = Policy::Manual;
+        l.connect();
+        l.server.refuse(l.now, code).unwrap();
+        l.run();
+        assert!(l.client_events.contains(&ClientEvent::Refused(code)));
+        assert!(l.server.is_ended());
+        assert!(
+            l.server_events
+                .contains(&ServerEvent::Closed(ServerCloseReason::Refused(code)))
+        );
+    }
+}
+
+#[test]
+fn server_keep_alive_timeout_releases_will() {
+    for v in BOTH {
+        let mut c = config(v);
+        c.keep_alive_secs = 10;
+        c.will = Some(msg("will/t", b"gone", QOS0));
+        let mut l = Link::with_client(c);
+        l.connect();
+        l.take_server_events();
+        // The client goes silent (its bytes are lost).
+        l.client.handle_disconnected(l.now);
+        l.advance(Duration::from_millis(14_999));
+        assert!(l.server.is_connected());
+        l.advance(Duration::from_millis(1));
+        let ev = l.take_server_events();
+        assert!(ev.contains(&ServerEvent::Closed(ServerCloseReason::KeepAliveTimeout)));
+        assert_eq!(wills(&ev), 1, "{v:?}");
+        if v.is_v5() {
+            assert!(l.server_sent.iter().any(|p| matches!(p,
+                Packet::Disconnect(d) if d.reason_code == ReasonCode::KEEP_ALIVE_TIMEOUT)));
+        }
+    }
+}
+
+#[test]
+fn server_keep_alive_override_applies() {
+    let mut sc = ServerConfig::new();
+    sc.server_keep_alive = Some(4);
+    let mut c = config(V5);
+    c.keep_alive_secs = 100;
+    let mut l = Link::new(c, sc);
+    l.connect();
+    assert_eq!(l.client.keep_alive_secs(), 4);
+    assert_eq!(l.server.keep_alive_secs(), 4);
+    // The client pings within 4 s: the link stays up for a long time.
+    l.advance(Duration::from_secs(60));
+    assert!(l.server.is_connected() && l.client.is_connected());
+    l.client.handle_disconnected(l.now);
+    l.advance(Duration::from_secs(6));
+    assert!(!l.server.is_connected());
+}
+
+#[test]
+fn server_normal_disconnect_discards_will() {
+    for v in BOTH {
+        let mut l = with_will(v, None, 60);
+        l.client.disconnect(l.now, ReasonCode::SUCCESS).unwrap();
+        l.run();
+        let ev = l.take_server_events();
+        assert!(
+            ev.contains(&ServerEvent::Closed(ServerCloseReason::ClientDisconnect(
+                ReasonCode::SUCCESS
+            )))
+        );
+        l.park();
+        l.advance(Duration::from_secs(1000));
+        assert_eq!(wills(&l.take_server_events()), 0);
+    }
+}
+
+#[test]
+fn server_disconnect_with_will_message_releases_will() {
+    let mut l = with_will(V5, None, 60);
+    l.client
+        .disconnect(l.now, ReasonCode::DISCONNECT_WITH_WILL_MESSAGE)
+        .unwrap();
+    l.run();
+    assert_eq!(wills(&l.take_server_events()), 1);
+}
+
+#[test]
+fn server_will_waits_for_its_delay() {
+    let mut l = with_will(V5, Some(30), 600);
+    l.drop_connection();
+    assert_eq!(wills(&l.take_server_events()), 0);
+    l.advance(Duration::from_secs(29));
+    assert_eq!(wills(&l.server_events), 0);
+    l.advance(Duration::from_secs(1));
+    assert_eq!(wills(&l.take_server_events()), 1);
+}
+
+#[test]
+fn server_will_released_when_session_ends_first() {
+    let mut l = with_will(V5, Some(300), 20);
+    l.drop_connection();
+    l.advance(Duration::from_secs(20));
+    let ev = l.take_server_events();
+    assert_eq!(wills(&ev), 1);
+    assert!(ev.contains(&ServerEvent::SessionExpired));
+}
+
+#[test]
+fn server_reconnect_before_will_delay_cancels_will() {
+    let mut l = with_will(V5, Some(30), 600);
+    l.drop_connection();
+    l.advance(Duration::from_secs(10));
+    l.connect();
+    assert!(l.client_events.contains(&ClientEvent::Connected {
+        session_present: true
+    }));
+    l.advance(Duration::from_secs(100));
+    assert_eq!(wills(&l.take_server_events()), 0);
+    assert_eq!(l.resumes, 1);
+}
+
+#[test]
+fn server_inbound_qos_0_1_2_delivered_once() {
+    for v in BOTH {
+        let mut l = connected(v);
+        l.client_publish(msg("a", b"0", QOS0));
+        l.client_publish(msg("a", b"1", QOS1));
+        l.client_publish(msg("a", b"2", QOS2));
+        assert_eq!(
+            server_received(&l.take_server_events()),
+            [b"0".to_vec(), b"1".to_vec(), b"2".to_vec()]
+        );
+        let delivered = l
+            .take_client_events()
+            .into_iter()
+            .filter(|e| matches!(e, ClientEvent::Delivered(_)))
+            .count();
+        assert_eq!(delivered, 2);
+        assert_eq!(l.server.inbound_unreleased(), 0);
+    }
+}
+
+#[test]
+fn server_qos2_duplicate_after_reconnect_not_delivered_twice() {
+    for v in BOTH {
+        let mut l = Link::with_client(persistent_config(v, 600));
+        l.connect();
+        // PUBLISH arrives but the PUBREC is lost.
+        l.drop_to_client = true;
+        l.client_publish(msg("a", b"x", QOS2));
+        l.drop_to_client = false;
+        assert_eq!(server_received(&l.take_server_events()).len(), 1);
+        l.drop_connection();
+        l.connect();
+        let ev = l.take_server_events();
+        assert_eq!(server_received(&ev).len(), 0, "{v:?}: {ev:?}");
+        assert!(
+            l.client_events
+                .iter()
+                .any(|e| matches!(e, ClientEvent::Delivered(_)))
+        );
+    }
+}
+
+#[test]
+fn server_receive_maximum_exceeded_closes_with_0x93() {
+    let mut sc = ServerConfig::new();
+    sc.capabilities.receive_maximum = NonZeroU16::new(2).unwrap();
+    let mut l = Link::new(config(V5), sc);
+    l.raw_to_server(&encode(V5, &[connect_packet(V5, "c")]));
+    let mut pubs = Vec::new();
+    for i in 1..=3 {
+        let mut p = Publish::new(name("t"), &b"x"[..]);
+        p.delivery = Delivery::ExactlyOnce(
+            NonZeroU16::new(i)
+                .map(|n| n.get())
+                .and_then(mqtt_session::codec::PacketId::new)
+                .unwrap(),
+        );
+        pubs.push(Packet::Publish(p));
+    }
+    l.raw_to_server(&encode(V5, &pubs));
+    assert_eq!(
+        l.server_errors,
+        [SessionError::ReceiveMaximumExceeded { maximum: 2 }]
+    );
+    let sent = l.take_server_sent();
+    assert!(sent.iter().any(|p| matches!(p,
+        Packet::Disconnect(d) if d.reason_code == ReasonCode::RECEIVE_MAXIMUM_EXCEEDED)));
+}
+
+#[test]
+fn server_deliver_respects_client_receive_maximum_in_order() {
+    let mut c = config(V5);
+    c.properties.receive_maximum = NonZeroU16::new(2);
+    c.auto_ack = false;
+    let mut l = Link::with_client(c);
+    l.connect();
+    l.take_client_events();
+    let ids: Vec<_> = (0..5)
+        .map(|i| {
+            let payload: &'static [u8] = [b"0", b"1", b"2", b"3", b"4"][i];
+            l.deliver(msg("t", payload, QOS1)).unwrap()
+        })
+        .collect();
+    assert_eq!(l.server.in_flight(), 2);
+    assert_eq!(l.server.queued(), 3);
+    let mut got = Vec::new();
+    for _ in 0..5 {
+        let events = l.take_client_events();
+        for e in events {
+            if let ClientEvent::Received(m) = e {
+                got.push(m.publish.payload.to_vec());
+                l.client.ack(l.now, m.ack.unwrap()).unwrap();
+            }
+        }
+        l.run();
+        assert!(l.server.in_flight() <= 2);
+    }
+    assert_eq!(got, [b"0", b"1", b"2", b"3", b"4"].map(|b| b.to_vec()));
+    let delivered: Vec<_> = l
+        .take_server_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            ServerEvent::Delivered(id) => Some(id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delivered, ids);
+}
+
+#[test]
+fn server_subscribe_and_unsubscribe_are_granted_by_the_caller() {
+    for v in BOTH {
+        let mut l = connected(v);
+        l.policy = Policy::Manual;
+        let f = TopicFilter::new("a/+").unwrap();
+        let g = TopicFilter::new("b").unwrap();
+        let mut props = SubscribeProperties::default();
+        if v.is_v5() {
+            props.subscription_identifier = SubscriptionId::new(7);
+        }
+        let id = l
+            .client
+            .subscribe_with(
+                l.now,
+                vec![
+                    Subscription::new(f.clone(), QOS2),
+                    Subscription::new(g, QOS1),
+                ],
+                props,
+            )
+            .unwrap();
+        l.run();
+        let ev = l.take_server_events();
+        assert!(matches!(&ev[..], [ServerEvent::SubscribeRequested(s)] if s.packet_id == id));
+        l.server
+            .grant(
+                l.now,
+                id,
+                vec![ReasonCode::GRANTED_QOS_1, ReasonCode::UNSPECIFIED_ERROR],
+            )
+            .unwrap();
+        l.run();
+        assert!(l.client_events.contains(&ClientEvent::Subscribed {
+            id,
+            results: vec![ReasonCode::GRANTED_QOS_1, ReasonCode::UNSPECIFIED_ERROR]
+        }));
+        assert_eq!(l.server.subscriptions().len(), 1);
+        assert_eq!(
+            l.server.subscriptions()[0].identifier,
+            SubscriptionId::new(7).filter(|_| v.is_v5())
+        );
+        let uid = l.client.unsubscribe(l.now, &[f]).unwrap();
+        l.run();
+        l.server
+            .grant(l.now, uid, vec![ReasonCode::SUCCESS])
+            .unwrap();
+        l.run();
+        assert!(l.server.subscriptions().is_empty());
+        assert!(
+            l.client_events
+                .iter()
+                .any(|e| matches!(e, ClientEvent::Unsubscribed { id, .. } if *id == uid))
+        );
+    }
+}
+
+#[test]
+fn server_initiated_disconnect_sends_reason_and_releases_will() {
+    for v in BOTH {
+        let mut l = with_will(v, None, 0);
+        l.server
+            .disconnect(l.now, ReasonCode::SERVER_SHUTTING_DOWN)
+            .unwrap();
+        l.run();
+        if v.is_v5() {
+            assert!(
+                l.client_events
+                    .contains(&ClientEvent::Closed(CloseReason::ServerDisconnect(
+                        ReasonCode::SERVER_SHUTTING_DOWN
+                    )))
+            );
+        }
+        assert_eq!(wills(&l.take_server_events()), 1);
+    }
+}
+
+#[test]
+fn server_resumes_outbound_in_flight_after_reconnect() {
+    for v in BOTH {
+        let mut l = Link::with_client(persistent_config(v, 600));
+        l.connect();
+        l.take_client_events();
+        l.drop_to_client = true;
+        l.deliver(msg("t", b"1", QOS1));
+        l.deliver(msg("t", b"2", QOS2));
+        l.drop_to_client = false;
+        l.drop_connection();
+        // Queued while offline.
+        let parked = l.parked.as_mut().unwrap();
+        parked
+            .deliver(
+                l.now,
+                Outgoing::new(msg("t", b"3", QOS1), SubscriptionOptions::new(QOS1)),
+            )
+            .unwrap();
+        l.connect();
+        let got: Vec<_> = l
+            .take_client_events()
+            .into_iter()
+            .filter_map(|e| match e {
+                ClientEvent::Received(m) => Some(m.publish.payload.to_vec()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, [b"1".to_vec(), b"2".to_vec(), b"3".to_vec()], "{v:?}");
+        assert_eq!(l.server.in_flight(), 0);
+    }
+}
+
+#[test]
+fn server_session_expires_after_interval() {
+    let mut l = Link::with_client(persistent_config(V5, 30));
+    l.connect();
+    l.drop_connection();
+    let parked = l.parked.as_ref().unwrap();
+    assert_eq!(parked.poll_timeout(), Some(l.now + Duration::from_secs(30)));
+    l.advance(Duration::from_secs(30));
+    assert!(
+        l.take_server_events()
+            .contains(&ServerEvent::SessionExpired)
+    );
+    assert!(l.parked.is_none());
+    l.connect();
+    assert!(l.client_events.contains(&ClientEvent::Connected {
+        session_present: false
+    }));
+}
+
+#[test]
+fn server_clean_session_311_ends_at_close() {
+    let mut l = connected(V311);
+    l.drop_connection();
+    assert!(
+        l.take_server_events()
+            .contains(&ServerEvent::SessionExpired)
+    );
+}
+
+#[test]
+fn server_topic_aliases_both_ways() {
+    let mut sc = ServerConfig::new();
+    sc.capabilities.topic_alias_maximum = 4;
+    let mut c = config(V5);
+    c.properties.topic_alias_maximum = Some(2);
+    let mut l = Link::new(c, sc);
+    l.connect();
+    assert_eq!(l.client.server_limits().topic_alias_maximum, 4);
+    l.take_server_events();
+    for _ in 0..2 {
+        l.client_publish(msg("long/topic", b"x", QOS1));
+    }
+    let sent = l.take_client_sent();
+    let aliased = sent
+        .iter()
+        .any(|p| matches!(p, Packet::Publish(p) if p.topic.name().is_none()));
+    assert!(aliased, "the client used an alias: {sent:?}");
+    assert_eq!(server_received(&l.take_server_events()).len(), 2);
+    for t in ["a", "b", "c", "a"] {
+        l.deliver(Message::new(name(t), &b"y"[..], QOS0));
+    }
+    let sent = l.take_server_sent();
+    let aliases: Vec<_> = sent
+        .iter()
+        .filter_map(|p| match p {
+            Packet::Publish(p) => Some(p.topic.alias().map_or(0, NonZeroU16::get)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        aliases,
+        [1, 2, 0, 1],
+        "never above the client's maximum of 2"
+    );
+    let got = l
+        .take_client_events()
+        .into_iter()
+        .filter(|e| matches!(e, ClientEvent::Received(_)))
+        .count();
+    assert_eq!(got, 4);
+}
+
+#[test]
+fn server_drops_message_too_large_for_client() {
+    let mut c = config(V5);
+    c.properties.maximum_packet_size = NonZeroU32::new(64);
+    let mut l = Link::with_client(c);
+    l.connect();
+    l.take_server_events();
+    l.take_client_events();
+    let big = Message::new(name("t"), Bytes::from(vec![0u8; 100]), QOS1);
+    let id = l.deliver(big);
+    assert!(matches!(
+        &l.take_server_events()[..],
+        [ServerEvent::Dropped { id: i, .. }] if *i == id
+    ));
+    assert_eq!(l.server.in_flight(), 0);
+    l.deliver(msg("t", b"small", QOS1));
+    assert!(matches!(
+        &l.take_client_events()[..],
+        [ClientEvent::Received(_)]
+    ));
+}
+
+#[test]
+fn server_message_expiry_counts_down_while_queued() {
+    let mut c = persistent_config(V5, 600);
+    c.auto_ack = false;
+    c.properties.receive_maximum = NonZeroU16::new(1);
+    let mut l = Link::with_client(c);
+    l.connect();
+    l.take_client_events();
+    l.deliver(msg("t", b"first", QOS1));
+    let mut m = msg("t", b"second", QOS1);
+    m.properties.message_expiry_interval = Some(100);
+    l.deliver(m);
+    let mut gone = msg("t", b"third", QOS1);
+    gone.properties.message_expiry_interval = Some(5);
+    l.deliver(gone);
+    l.advance(Duration::from_secs(10));
+    assert!(
+        l.server_events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::Expired(_)))
+    );
+    let first = l
+        .take_client_events()
+        .into_iter()
+        .find_map(|e| match e {
+            ClientEvent::Received(m) => m.ack,
+            _ => None,
+        })
+        .unwrap();
+    l.client.ack(l.now, first).unwrap();
+    l.run();
+    let second = l
+        .take_client_events()
+        .into_iter()
+        .find_map(|e| match e {
+            ClientEvent::Received(m) => Some(m.publish),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(second.payload, &b"second"[..]);
+    assert_eq!(second.properties.message_expiry_interval, Some(90));
+    assert_eq!(l.server.queued(), 0);
+}
+
+#[test]
+fn server_no_local_and_retain_as_published() {
+    let mut l = connected(V5);
+    let mut m = msg("t", b"r", QOS0);
+    m.retain = true;
+    let mut opts = SubscriptionOptions::new(QOS1);
+    opts.no_local = true;
+    let mut out = Outgoing::new(m.clone(), opts);
+    out.from_self = true;
+    assert_eq!(l.server.deliver(l.now, out).unwrap(), None);
+    l.run();
+    assert!(l.take_client_events().is_empty(), "no-local");
+    l.server
+        .deliver(
+            l.now,
+            Outgoing::new(m.clone(), SubscriptionOptions::new(QOS1)),
+        )
+        .unwrap();
+    let mut rap = SubscriptionOptions::new(QOS1);
+    rap.retain_as_published = true;
+    l.server.deliver(l.now, Outgoing::new(m, rap)).unwrap();
+    l.run();
+    let retains: Vec<bool> = l
+        .take_client_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            ClientEvent::Received(m) => Some(m.publish.retain),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retains, [false, true]);
+}
+
+#[test]
+fn server_enhanced_auth_and_reauth() {
+    let mut c = config(V5);
+    c.properties.authentication_method = Some(MqttString::new("SCRAM").unwrap());
+    let mut l = Link::with_client(c);
+    l.policy = Policy::Manual;
+    l.connect();
+    assert!(matches!(
+        &l.take_server_events()[..],
+        [ServerEvent::ConnectRequested(_)]
+    ));
+    l.server
+        .auth_continue(
+            l.now,
+            Some(BinaryData::copy_from_slice(b"challenge").unwrap()),
+        )
+        .unwrap();
+    l.run();
+    assert!(matches!(
+        &l.take_client_events()[..],
+        [ClientEvent::AuthChallenge(_)]
+    ));
+    l.client
+        .auth(l.now, Some(BinaryData::copy_from_slice(b"proof").unwrap()))
+        .unwrap();
+    l.run();
+    assert!(matches!(
+        &l.take_server_events()[..],
+        [ServerEvent::AuthRequested(a)] if a.reason_code == ReasonCode::CONTINUE_AUTHENTICATION
+    ));
+    l.accept(None);
+    assert!(l.client.is_connected());
+    assert!(l.server_sent.iter().any(|p| matches!(p,
+        Packet::ConnAck(c) if c.properties.authentication_method.as_ref().map(MqttString::as_str) == Some("SCRAM"))));
+    l.client.reauthenticate(l.now, None).unwrap();
+    l.run();
+    assert!(matches!(
+        &l.take_server_events()[..],
+        [ServerEvent::AuthRequested(a)] if a.reason_code == ReasonCode::RE_AUTHENTICATE
+    ));
+    l.server.auth_success(l.now, None).unwrap();
+    l.run();
+    assert!(l.client_events.contains(&ClientEvent::Reauthenticated));
+}
+
+#[test]
+fn server_unsupported_protocol_level_gets_connack_then_close() {
+    let mut l = Link::with_client(config(V311));
+    // CONNECT "MQTT" level 6.
+    let bytes = [0x10, 10, 0, 4, b'M', b'Q', b'T', b'T', 6, 2, 0, 60];
+    l.raw_to_server(&bytes);
+    let raw = l.take_raw_to_client();
+    assert_eq!(&raw[..], [0x20, 3, 0, 0x84, 0]);
+    assert!(l.server.is_ended());
+    let mut l = Link::with_client(config(V311));
+    let bytes = [0x10, 10, 0, 4, b'M', b'Q', b'T', b'T', 2, 2, 0, 60];
+    l.raw_to_server(&bytes);
+    assert_eq!(&l.take_raw_to_client()[..], [0x20, 2, 0, 1]);
+}
+
+#[test]
+fn server_first_packet_must_be_connect() {
+    let mut l = Link::with_client(config(V311));
+    l.raw_to_server(&[0xC0, 0]);
+    assert!(l.server.is_ended());
+    assert!(l.take_raw_to_client().is_empty());
+    assert_eq!(l.server_errors.len(), 1);
+}
+
+#[test]
+fn server_second_connect_is_a_protocol_error() {
+    for v in BOTH {
+        let mut l = Link::with_client(config(v));
+        l.raw_to_server(&encode(v, &[connect_packet(v, "c")]));
+        l.raw_to_server(&encode(v, &[connect_packet(v, "c")]));
+        assert!(!l.server.is_connected());
+        assert!(
+            l.server_events
+                .iter()
+                .any(|e| matches!(e, ServerEvent::Closed(ServerCloseReason::ProtocolError(_))))
+        );
+    }
+}
+
+#[test]
+fn server_packets_before_accept_wait_for_the_decision() {
+    let mut l = Link::with_client(config(V5));
+    l.policy = Policy::Manual;
+    let mut p = Publish::new(name("t"), &b"early"[..]);
+    p.delivery = Delivery::AtLeastOnce(mqtt_session::codec::PacketId::MIN);
+    l.raw_to_server(&encode(
+        V5,
+        &[
+            connect_packet(V5, "c"),
+            Packet::Publish(p.clone()),
+            Packet::Publish(p),
+        ],
+    ));
+    assert_eq!(server_received(&l.server_events).len(), 0);
+    l.accept(None);
+    assert_eq!(server_received(&l.server_events).len(), 2);
+}
+
+#[test]
+fn server_take_over_sends_0x8e_and_resumes() {
+    let mut l = Link::with_client(persistent_config(V5, 600));
+    l.connect();
+    l.take_server_events();
+    let state = l.server.take_over(l.now, true).unwrap();
+    l.run();
+    assert!(
+        l.client_events
+            .contains(&ClientEvent::Closed(CloseReason::ServerDisconnect(
+                ReasonCode::SESSION_TAKEN_OVER
+            )))
+    );
+    assert!(state.outbound.is_empty());
+    assert!(l.server.is_ended());
+}
+
+#[test]
+fn server_state_encoding_round_trips_a_full_session() {
+    let mut l = Link::with_client(persistent_config(V5, 600));
+    l.connect();
+    l.client
+        .subscribe(
+            l.now,
+            vec![Subscription::new(TopicFilter::new("x/#").unwrap(), QOS1)],
+        )
+        .unwrap();
+    l.run();
+    l.drop_to_client = true;
+    l.deliver(msg("t", b"1", QOS2));
+    l.drop_connection();
+    let mut w = Will::new(TopicName::new("w").unwrap(), &b"bye"[..]);
+    w.properties.will_delay_interval = Some(5);
+    let parked = l.parked.as_ref().unwrap();
+    let mut state = parked.export_state();
+    state.will = Some(w);
+    let bytes = state.to_bytes().unwrap();
+    assert_eq!(&bytes[..5], b"MQSS\x01");
+    assert_eq!(SessionState::decode(&bytes).unwrap(), state);
+    assert_eq!(state.subscriptions.len(), 1);
+    assert_eq!(state.outbound.len(), 1);
+    assert_eq!(state.session_expiry_interval, Some(600));
+}
+
+#[test]
+fn server_connect_timeout_closes_silently() {
+    let mut s = ServerSession::new(ServerConfig::new(), Instant::ZERO);
+    assert_eq!(s.poll_timeout(), Some(Instant::from_secs(30)));
+    s.handle_timeout(Instant::from_secs(30));
+    assert_eq!(
+        s.poll_event(),
+        Some(ServerEvent::Closed(ServerCloseReason::ConnectTimeout))
+    );
+    assert!(s.is_ended());
+    let _ = PubRel::new(mqtt_session::codec::PacketId::MIN);
+    let _: QoS = QOS1;
+}
+
+#[test]
+fn server_take_over_releases_undelayed_will_and_cancels_delayed_one() {
+    for (delay, expected) in [(None, 1), (Some(30), 0)] {
+        let mut l = with_will(V5, delay, 600);
+        let state = l.server.take_over(l.now, true);
+        l.run();
+        assert!(state.is_some());
+        assert_eq!(wills(&l.take_server_events()), expected, "{delay:?}");
+    }
+    // Without resumption the session ends: the Will goes out at once.
+    let mut l = with_will(V5, Some(30), 600);
+    assert!(l.server.take_over(l.now, false).is_none());
+    l.run();
+    assert_eq!(wills(&l.take_server_events()), 1);
+}
+
+#[test]
+fn server_refuses_features_it_announced_unavailable() {
+    let mut sc = ServerConfig::new();
+    sc.capabilities.wildcard_subscription_available = false;
+    let mut l = Link::new(config(V5), sc);
+    l.raw_to_server(&encode(V5, &[connect_packet(V5, "c")]));
+    let sub = Subscription::new(TopicFilter::new("a/#").unwrap(), QOS1);
+    let packet = Packet::Subscribe(mqtt_session::codec::Subscribe::new(
+        mqtt_session::codec::PacketId::MIN,
+        vec![sub],
+    ));
+    l.raw_to_server(&encode(V5, &[packet]));
+    assert_eq!(
+        l.server_errors,
+        [SessionError::WildcardSubscriptionsNotSupported]
+    );
+    assert!(l.server_sent.iter().any(|p| matches!(p,
+        Packet::Disconnect(d) if d.reason_code == ReasonCode::WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED)));
+}
+
+#[test]
+fn server_grant_with_invalid_code_changes_nothing() {
+    let mut l = connected(V311);
+    l.policy = Policy::Manual;
+    let f = TopicFilter::new("a").unwrap();
+    let id = l
+        .client
+        .subscribe(l.now, vec![Subscription::new(f, QOS1)])
+        .unwrap();
+    l.run();
+    // 0x11 is not a 3.1.1 SUBACK return code.
+    assert!(matches!(
+        l.server
+            .grant(l.now, id, vec![ReasonCode::NO_SUBSCRIPTION_EXISTED]),
+        Err(mqtt_session::UsageError::Encode(_))
+    ));
+    assert!(l.server.subscriptions().is_empty());
+    l.server
+        .grant(l.now, id, vec![ReasonCode::GRANTED_QOS_1])
+        .unwrap();
+    l.run();
+    assert_eq!(l.server.subscriptions().len(), 1);
+}
