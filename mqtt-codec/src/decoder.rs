@@ -71,6 +71,7 @@ impl Decoder {
     /// # Errors
     /// [`DecodeError`] for malformed input, a protocol violation or a broken limit; the
     /// decoder then stays failed and `rx` is left as it was.
+    #[inline]
     pub fn decode(&mut self, rx: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
         if let Some(e) = self.failed {
             return Err(e);
@@ -100,6 +101,7 @@ impl Decoder {
         self.failed.is_some()
     }
 
+    #[inline]
     fn decode_inner(&mut self, rx: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
         let Some(header) = self.check_header(rx)? else {
             return Ok(None);
@@ -128,6 +130,7 @@ impl Decoder {
     }
 
     /// Reads and checks the fixed header: type, flags, direction, size.
+    #[inline]
     fn check_header(&self, rx: &[u8]) -> Result<Option<FixedHeader>, DecodeError> {
         let Some(header) = fixed_header::peek(rx, self.version)? else {
             return Ok(None);
@@ -150,6 +153,7 @@ impl Decoder {
         Ok(Some(header))
     }
 
+    #[inline]
     fn parse(&self, header: &FixedHeader, frame: &Bytes) -> Result<Packet, DecodeError> {
         let ctx = DecodeCtx {
             // Before CONNECT only CONNECT gets here, and it reads its own version.

@@ -225,6 +225,21 @@ pub(crate) const fn check_len(b: &[u8]) -> Result<(), TopicError> {
 /// sequence and scanning bytes is exact).
 fn validate_name(b: &[u8]) -> Result<(), TopicError> {
     check_len(b)?;
+    // Fast path: one branch-free pass (the compiler vectorises it) that only says whether any
+    // byte is NUL or a wildcard and whether any is non-ASCII. The slow loop below runs only to
+    // name the first offending byte, so the error reported is the same either way.
+    let mut flagged = 0_u8;
+    let mut high = 0_u8;
+    for &c in b {
+        flagged |= u8::from(c == 0) | u8::from(c == b'+') | u8::from(c == b'#');
+        high |= c;
+    }
+    if flagged == 0 {
+        if high & 0x80 != 0 && core::str::from_utf8(b).is_err() {
+            return Err(TopicError::InvalidUtf8);
+        }
+        return Ok(());
+    }
     let mut high = 0_u8;
     for &c in b {
         match c {

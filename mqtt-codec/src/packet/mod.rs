@@ -218,6 +218,7 @@ pub(crate) const fn sent_by(packet: PacketType, sender: Sender, version: Protoco
 }
 
 /// Decodes the body of one complete frame whose fixed header is `header`.
+#[inline]
 pub(crate) fn decode_body(
     header: &FixedHeader,
     frame: &Bytes,

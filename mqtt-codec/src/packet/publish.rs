@@ -104,6 +104,7 @@ impl Publish {
         (u8::from(self.dup) << 3) | (self.qos().as_u8() << 1) | u8::from(self.retain)
     }
 
+    #[inline]
     pub(crate) fn decode(
         r: &mut Reader<'_>,
         flags: u8,
