@@ -92,3 +92,13 @@ fn roundtrip() {
 fn topic() {
     replay("topic", mqtt_fuzz::topic);
 }
+
+#[test]
+fn client_session() {
+    replay("client_session", mqtt_fuzz::client_session);
+}
+
+#[test]
+fn server_session() {
+    replay("server_session", mqtt_fuzz::server_session);
+}

@@ -14,6 +14,13 @@
 //! - `decode_chunked`: those streams with a few chunkings;
 //! - `roundtrip`: one input per packet type (the first bytes pick version and type);
 //! - `topic`: a few op lines.
+//!
+//! The `client_session` and `server_session` seeds are not written here: their inputs are
+//! `arbitrary` op sequences, so each `seed-<behaviour>` is the smallest input of a fuzzing run's
+//! corpus whose trace (`MQTT_FUZZ_TRACE=1`) shows that behaviour: `connect` (CONNACK accepted),
+//! `qos2-flow` (an outbound QoS 2 PUBLISH through PUBREC / PUBREL / PUBCOMP to `Delivered`),
+//! `qos2-inbound` (the same inbound), `reconnect` (Session Present = 1 and a DUP resend), and
+//! `keepalive` (client: PINGREQ / PINGRESP), `subscribe` and `will` (server).
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -1,0 +1,6 @@
+//! libFuzzer entry point: see [`mqtt_fuzz::server_session`].
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| mqtt_fuzz::server_session(data));
