@@ -24,46 +24,13 @@ const FILTERS: [&str; 7] = ["a/+", "#", "a/b", "+/+", "$share/g/a", "sensors/#",
 /// reaches one stops being checked while skipping. Delete an entry when its bug is fixed (and
 /// drop the `open-` prefix of its regression file).
 ///
-/// - `resend-over-maximum-qos`, `resend-retain-not-available`, `resend-over-receive-maximum`
-///   (`client_session`): after a CONNACK with Session Present = 1, `ClientSession` resends every
-///   unacknowledged PUBLISH without checking the new CONNACK's Maximum QoS [MQTT-3.2.2-11],
-///   Retain Available [MQTT-3.2.2-14] or Receive Maximum [MQTT-3.3.4-9] (`resend_in_flight`
-///   only checks the size), where new messages get those checks (`fill_window`).
-/// - `server-resend-over-receive-maximum` (`server_session`): the same in `ServerSession`:
-///   `accept` with a stored session resends every in-flight PUBLISH (`resend_in_flight`)
-///   whatever the new CONNECT's Receive Maximum [MQTT-3.3.4-7].
-/// - `server-poll-timeout-misses-expiry-while-deciding` (`server_session`): while a CONNECT
-///   decision is pending, `ServerSession::deliver` queues QoS 1/2 messages and
-///   `handle_timeout` expires them (`ServerEvent::Expired`), but `poll_timeout` returns `None`
-///   in that phase (it adds queued-message expiry only when connected or closed), breaking
-///   "the earliest deadline at which `handle_timeout` has work" / "harmless when early".
 /// - `server-deliver-before-accept-reuses-stored-id` (`server_session`): a message
 ///   `deliver`ed while the CONNECT decision is pending gets a packet id from the new session's
 ///   empty allocator; `accept` with a stored session then skips (`restore`: `ids.claim` fails)
 ///   the stored in-flight message with the same id, silently (no event), so it is never resent
 ///   [MQTT-4.4.0-1], and the new message goes out with an id the client still holds for the
 ///   old one (for QoS 2 the client takes it as a duplicate and drops it) [MQTT-2.2.1-3].
-/// - `state-codec-v3-share-filter-becomes-shared` (`server_session`): `SessionState::encode`
-///   writes subscriptions as 5.0 SUBSCRIBE frames and `decode` reads them with 5.0 rules, so a
-///   3.x subscription to the literal filter `$share/g/a` (3.x has no shared subscriptions)
-///   comes back as a shared subscription to `a` in group `g`: the round trip changes the state
-///   and the resumed session's matching.
-/// - `server-refusal-connack-too-large-hangs` (`server_session`): when the session refuses a
-///   5.0 CONNECT itself (Will QoS over Maximum QoS [MQTT-3.2.2-12], Will Retain without Retain
-///   Available [MQTT-3.2.2-13]) and the refusing CONNACK exceeds the client's Maximum Packet
-///   Size, `refuse_with` fails in `encoded_len` and `on_connect` ignores the error: no CONNACK,
-///   no `ConnectRequested`, no `Closed`; the session stays deciding, with no timeout
-///   (`poll_timeout` is `None` then) and later packets held back.
-pub(crate) const KNOWN_OPEN_BUGS: &[&str] = &[
-    "resend-over-maximum-qos",
-    "resend-retain-not-available",
-    "resend-over-receive-maximum",
-    "server-resend-over-receive-maximum",
-    "server-poll-timeout-misses-expiry-while-deciding",
-    "server-deliver-before-accept-reuses-stored-id",
-    "state-codec-v3-share-filter-becomes-shared",
-    "server-refusal-connack-too-large-hangs",
-];
+pub(crate) const KNOWN_OPEN_BUGS: &[&str] = &["server-deliver-before-accept-reuses-stored-id"];
 
 /// Whether the check that failed is the known open bug `name`, and inputs hitting known bugs
 /// are skipped on this thread: then the caller stops checking this input.

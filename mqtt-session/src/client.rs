@@ -784,15 +784,49 @@ impl ClientSession {
 
     /// Resumes in-flight exchanges in their original order: PUBLISH again with DUP = 1 until
     /// PUBREC, PUBREL after it (never the PUBLISH again) [MQTT-4.4.0-1] [MQTT-4.4.0-2].
+    ///
+    /// The new connection's limits apply to the resent PUBLISHes:
+    /// - Receive Maximum [MQTT-3.3.4-9]: those beyond it go back to the front of the queue
+    ///   (keeping their identifiers and order) and are resent, with DUP = 1, as
+    ///   acknowledgments free the window; PUBRELs always go out (and count in the window);
+    /// - Maximum QoS and Retain Available [MQTT-3.2.2-11] [MQTT-3.2.2-14]: a PUBLISH the new
+    ///   connection no longer allows (the server does not hold it yet, or may not accept it
+    ///   again) is given up with [`ClientEvent::Lost`] (the exchange was started, so not
+    ///   `Dropped`, which is for never-sent messages) and its identifier freed; a QoS 2
+    ///   message past PUBREC only needs its PUBREL, which is always resent;
+    /// - too large for the new Maximum Packet Size: [`ClientEvent::Lost`] too.
+    ///
+    /// The same holds for a deferred resend when the window later frees (`fill_window`).
     fn resend_in_flight(&mut self) {
+        let window = SendWindow::new(self.limits.receive_maximum);
         let entries: Vec<OutEntry> = self.outbound.in_flight().cloned().collect();
+        let mut used = 0usize;
+        let mut later = Vec::new();
         for entry in entries {
             let Some(id) = entry.id() else { continue };
             match entry.stage {
                 OutboundStage::Released => {
+                    used += 1;
                     self.outbox.push_back(Packet::PubRel(PubRel::new(id)));
                 }
                 OutboundStage::Sent | OutboundStage::Queued => {
+                    if self
+                        .limits
+                        .check_publish(entry.publish.qos(), entry.publish.retain)
+                        .is_err()
+                    {
+                        self.outbound.complete(id);
+                        self.ids.release(id);
+                        self.events.push_back(ClientEvent::Lost(id));
+                        continue;
+                    }
+                    if !window.has_room(used) {
+                        if let Some(e) = self.outbound.complete(id) {
+                            later.push(e);
+                        }
+                        continue;
+                    }
+                    used += 1;
                     if self.transmit_publish(&entry, true).is_err() {
                         // Too large for the new connection's limits: it cannot complete.
                         self.outbound.complete(id);
@@ -804,6 +838,7 @@ impl ClientSession {
                 }
             }
         }
+        self.outbound.requeue_front(later);
     }
 
     /// Moves queued messages into flight while the server's Receive Maximum leaves room.
@@ -817,19 +852,28 @@ impl ClientSession {
                 return;
             };
             let Some(id) = entry.id() else { continue };
-            if expiry::is_expired(entry.expires_at, self.now) {
+            if entry.stage == OutboundStage::Queued
+                && expiry::is_expired(entry.expires_at, self.now)
+            {
                 self.ids.release(id);
                 self.events.push_back(ClientEvent::Expired(id));
                 continue;
             }
+            // A message sent on an earlier connection and deferred by the window is a resend.
+            let dup = entry.stage != OutboundStage::Queued;
             let checked = self
                 .limits
                 .check_publish(entry.publish.qos(), entry.publish.retain)
-                .and_then(|()| self.transmit_publish(&entry, false));
+                .and_then(|()| self.transmit_publish(&entry, dup));
             match checked {
                 Ok(()) => {
                     entry.stage = OutboundStage::Sent;
                     self.outbound.push_in_flight(entry);
+                }
+                Err(_) if dup => {
+                    // Sent on an earlier connection: the exchange is given up.
+                    self.ids.release(id);
+                    self.events.push_back(ClientEvent::Lost(id));
                 }
                 Err(reason) => {
                     self.ids.release(id);

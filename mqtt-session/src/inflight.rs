@@ -38,6 +38,14 @@ impl Outbound {
         self.queued.push_back(entry);
     }
 
+    /// Puts messages back at the front of the queue, keeping their order (in-flight messages
+    /// a new connection's window has no room for yet).
+    pub(crate) fn requeue_front(&mut self, entries: Vec<OutEntry>) {
+        for e in entries.into_iter().rev() {
+            self.queued.push_front(e);
+        }
+    }
+
     /// Takes the first queued message, to send it.
     pub(crate) fn pop_queued(&mut self) -> Option<OutEntry> {
         self.queued.pop_front()
@@ -94,7 +102,9 @@ impl Outbound {
     pub(crate) fn remove_expired(&mut self, now: Instant) -> Vec<PacketId> {
         let mut expired = Vec::new();
         self.queued.retain(|e| {
-            let gone = crate::expiry::is_expired(e.expires_at, now);
+            // Only never-sent messages expire here (deferred resends keep their exchange).
+            let gone =
+                e.stage == OutboundStage::Queued && crate::expiry::is_expired(e.expires_at, now);
             if gone {
                 expired.extend(e.id());
             }
@@ -105,7 +115,11 @@ impl Outbound {
 
     /// The earliest expiry among queued messages.
     pub(crate) fn next_expiry(&self) -> Option<Instant> {
-        self.queued.iter().filter_map(|e| e.expires_at).min()
+        self.queued
+            .iter()
+            .filter(|e| e.stage == OutboundStage::Queued)
+            .filter_map(|e| e.expires_at)
+            .min()
     }
 }
 

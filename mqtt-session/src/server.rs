@@ -9,9 +9,9 @@ use core::time::Duration;
 use mqtt_codec::bytes::BytesMut;
 use mqtt_codec::{
     AckProperties, Auth, AuthProperties, BinaryData, ConnAck, ConnAckProperties, Connect,
-    DecodeError, Decoder, Delivery, Disconnect, Encoder, MqttString, Packet, PacketId, PacketType,
-    ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish, PublishTopic, QoS, ReasonCode,
-    SubAck, Subscribe, UnsubAck, Unsubscribe, UserProperties, Will,
+    DecodeError, Decoder, Delivery, Disconnect, EncodeError, Encoder, MqttString, Packet, PacketId,
+    PacketType, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish, PublishTopic, QoS,
+    ReasonCode, SubAck, Subscribe, UnsubAck, Unsubscribe, UserProperties, Will,
 };
 
 use crate::error::{SessionError, UsageError};
@@ -619,7 +619,11 @@ impl ServerSession {
             ),
             Phase::Deciding | Phase::Ended => None,
         };
-        if matches!(self.phase, Phase::Connected | Phase::Closed) {
+        // While deciding, `deliver` may queue messages that `handle_timeout` can expire.
+        if matches!(
+            self.phase,
+            Phase::Connected | Phase::Closed | Phase::Deciding
+        ) {
             min_opt(phase, self.outbound.next_expiry())
         } else {
             phase
@@ -930,10 +934,19 @@ impl ServerSession {
     fn refuse_with(&mut self, reason: ReasonCode) -> Result<(), UsageError> {
         let has_connack = self.version.is_v5() || (1..=5).contains(&u8::from(reason));
         if has_connack {
-            let packet = Packet::ConnAck(ConnAck::new(false, reason));
-            self.encoder.encoded_len(&packet)?;
-            self.outbox.clear();
-            self.outbox.push_back(packet);
+            let mut packet = Packet::ConnAck(ConnAck::new(false, reason));
+            // Optional properties go first [MQTT-3.2.2-19] [MQTT-3.2.2-20]; a CONNACK still
+            // over the client's Maximum Packet Size cannot be sent: close without it.
+            match self.fit(&mut packet) {
+                Ok(()) => {
+                    self.outbox.clear();
+                    self.outbox.push_back(packet);
+                }
+                Err(UsageError::Encode(EncodeError::PacketTooLarge { .. })) => {
+                    self.outbox.clear();
+                }
+                Err(e) => return Err(e),
+            }
         } else {
             self.outbox.clear();
         }
@@ -1286,15 +1299,30 @@ impl ServerSession {
 
     /// Resumes in-flight exchanges in order: PUBLISH with DUP = 1 until PUBREC, then PUBREL
     /// [MQTT-4.4.0-1] [MQTT-4.4.0-2].
+    ///
+    /// PUBLISHes respect the new connection's Receive Maximum [MQTT-3.3.4-7]: those beyond it
+    /// go back to the front of the queue (keeping their identifiers, original order and
+    /// DUP = 1) and are resent as acknowledgments free the window. PUBRELs always go out.
     fn resend_in_flight(&mut self) {
+        let window = SendWindow::new(self.wants.receive_maximum);
         let entries: Vec<OutEntry> = self.outbound.in_flight().cloned().collect();
+        let mut used = 0usize;
+        let mut later = Vec::new();
         for entry in entries {
             let Some(id) = entry.id() else { continue };
             match entry.stage {
                 OutboundStage::Released => {
+                    used += 1;
                     self.outbox.push_back(Packet::PubRel(PubRel::new(id)));
                 }
                 OutboundStage::Sent | OutboundStage::Queued => {
+                    if !window.has_room(used) {
+                        if let Some(e) = self.outbound.complete(id) {
+                            later.push(e);
+                        }
+                        continue;
+                    }
+                    used += 1;
                     if let Err(reason) = self.transmit_publish(&entry, true) {
                         self.outbound.complete(id);
                         self.ids.release(id);
@@ -1308,6 +1336,7 @@ impl ServerSession {
                 }
             }
         }
+        self.outbound.requeue_front(later);
     }
 
     /// Moves queued messages into flight while the client's Receive Maximum leaves room
@@ -1322,12 +1351,16 @@ impl ServerSession {
                 return;
             };
             let Some(id) = entry.id() else { continue };
-            if expiry::is_expired(entry.expires_at, self.now) {
+            if entry.stage == OutboundStage::Queued
+                && expiry::is_expired(entry.expires_at, self.now)
+            {
                 self.ids.release(id);
                 self.events.push_back(ServerEvent::Expired(id));
                 continue;
             }
-            match self.transmit_publish(&entry, false) {
+            // A message sent on an earlier connection and deferred by the window is a resend.
+            let dup = entry.stage != OutboundStage::Queued;
+            match self.transmit_publish(&entry, dup) {
                 Ok(()) => {
                     entry.stage = OutboundStage::Sent;
                     self.outbound.push_in_flight(entry);

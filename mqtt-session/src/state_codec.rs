@@ -2,19 +2,24 @@
 //! across power loss and a broker can store sessions in a database and resume them on another
 //! node.
 //!
-//! Format version 1 (all integers big-endian; packets are MQTT 5.0 frames written by the
+//! Format version 2 (all integers big-endian; packets are MQTT 5.0 frames written by the
 //! codec's [`Encoder`], whatever the session's own protocol version):
 //!
 //! ```text
 //! "MQSS"                     magic, 4 bytes
-//! 0x01                       format version
+//! 0x02                       format version (1 is still read: no dialect byte, every
+//!                            subscription a 5.0 frame)
 //! 0x00                       flags (reserved, 0)
 //! u8 + u32                   session expiry: 0 = none; 1 then the seconds left
 //! u32 n, n × (u8 stage, u32 len, PUBLISH frame)   outbound messages (stage 0 queued,
 //!                                                  1 sent, 2 released)
 //! u32 n, n × u16             inbound QoS 2 packet identifiers (non-zero)
-//! u32 n, n × (u32 len, SUBSCRIBE frame)           one filter each; packet id 1; its
-//!                                                  Subscription Identifier as property
+//! u32 n, n × (u8 dialect, u32 len, SUBSCRIBE frame)
+//!                                                  one filter each; packet id 1; its
+//!                                                  Subscription Identifier as property;
+//!                                                  dialect 0: a 5.0 frame, 1: a 3.1.1 frame
+//!                                                  (a 3.x filter such as `$share/g/a`,
+//!                                                  which 5.0 would read as shared)
 //! u8 + (u32 len, CONNECT frame)                   0 = no Will; 1 then a CONNECT whose Will
 //!                                                  is the session's (empty client id)
 //! u32                        CRC-32 (IEEE) of every byte before it
@@ -37,7 +42,7 @@ use crate::state::{OutboundMessage, OutboundStage, SessionState, StoredSubscript
 /// The magic bytes that open an encoded [`SessionState`].
 pub const STATE_MAGIC: [u8; 4] = *b"MQSS";
 /// The format version [`SessionState::encode`] writes.
-pub const STATE_FORMAT_VERSION: u8 = 1;
+pub const STATE_FORMAT_VERSION: u8 = 2;
 
 /// Why bytes are not a [`SessionState`].
 #[non_exhaustive]
@@ -81,6 +86,7 @@ impl SessionState {
     /// message whose topic is an alias); nothing is written then.
     pub fn encode(&self, buf: &mut BytesMut) -> Result<usize, EncodeError> {
         let enc = Encoder::new(ProtocolVersion::V5);
+        let enc_v3 = Encoder::new(ProtocolVersion::V3_1_1);
         let mut out = BytesMut::new();
         out.put_slice(&STATE_MAGIC);
         out.put_u8(STATE_FORMAT_VERSION);
@@ -109,7 +115,15 @@ impl SessionState {
         for s in &self.subscriptions {
             let mut sub = Subscribe::new(PacketId::MIN, alloc::vec![s.subscription.clone()]);
             sub.properties.subscription_identifier = s.identifier;
-            put_packet(&enc, &Packet::Subscribe(sub), &mut out)?;
+            // A `$share/` filter that is not shared was read under 3.x rules: keep that.
+            let filter = &s.subscription.filter;
+            if !filter.is_shared() && filter.as_str().starts_with("$share/") {
+                out.put_u8(1);
+                put_packet(&enc_v3, &Packet::Subscribe(sub), &mut out)?;
+            } else {
+                out.put_u8(0);
+                put_packet(&enc, &Packet::Subscribe(sub), &mut out)?;
+            }
         }
         match &self.will {
             Some(w) => {
@@ -137,7 +151,7 @@ impl SessionState {
             return Err(StateDecodeError::BadMagic);
         }
         let version = r.u8()?;
-        if version != STATE_FORMAT_VERSION {
+        if version != STATE_FORMAT_VERSION && version != 1 {
             return Err(StateDecodeError::UnsupportedFormat { version });
         }
         let body_len = bytes
@@ -187,7 +201,16 @@ impl SessionState {
             state.inbound_qos2.push(id);
         }
         for _ in 0..r.u32()? {
-            let Packet::Subscribe(s) = r.packet()? else {
+            let dialect = if version == 1 {
+                ProtocolVersion::V5
+            } else {
+                match r.u8()? {
+                    0 => ProtocolVersion::V5,
+                    1 => ProtocolVersion::V3_1_1,
+                    _ => return Err(StateDecodeError::Invalid { field: "dialect" }),
+                }
+            };
+            let Packet::Subscribe(s) = r.packet_in(dialect)? else {
                 return Err(StateDecodeError::Invalid {
                     field: "subscription",
                 });
@@ -275,12 +298,16 @@ impl<'a> Reader<'a> {
     }
 
     fn packet(&mut self) -> Result<Packet, StateDecodeError> {
+        self.packet_in(ProtocolVersion::V5)
+    }
+
+    fn packet_in(&mut self, version: ProtocolVersion) -> Result<Packet, StateDecodeError> {
         let len = usize::try_from(self.u32()?).map_err(|_| StateDecodeError::Truncated)?;
         let frame = self.take(len)?;
         let mut limits = Limits::default().with_max_packet_size(Limits::PROTOCOL_MAX_PACKET_SIZE);
         limits.max_user_properties = u16::MAX;
         limits.max_topic_filters = u16::MAX;
-        let mut decoder = Decoder::new(ProtocolVersion::V5, limits);
+        let mut decoder = Decoder::new(version, limits);
         let mut buf = BytesMut::from(frame);
         match decoder.decode(&mut buf) {
             Ok(Some(p)) if buf.is_empty() => Ok(p),
@@ -323,11 +350,11 @@ mod tests {
             SessionState::decode(b"nope"),
             Err(StateDecodeError::BadMagic)
         );
-        let mut v2 = bytes.clone();
-        v2[4] = 2;
+        let mut v3 = bytes.clone();
+        v3[4] = 3;
         assert_eq!(
-            SessionState::decode(&v2),
-            Err(StateDecodeError::UnsupportedFormat { version: 2 })
+            SessionState::decode(&v3),
+            Err(StateDecodeError::UnsupportedFormat { version: 3 })
         );
     }
 }

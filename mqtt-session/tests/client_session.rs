@@ -1017,3 +1017,90 @@ fn client_idle_session_is_small() {
     println!("size_of::<ClientSession>() = {size}");
     assert!(size <= 2048, "{size}");
 }
+
+/// A 5.0 client with two messages in flight (sent, unacknowledged), then the connection drops.
+#[expect(clippy::unwrap_used, reason = "test fixture: a failure fails the test")]
+fn client_with_two_in_flight(qos: QoS, retain: bool) -> (Pair, Vec<mqtt_session::codec::PacketId>) {
+    let mut c = config(ProtocolVersion::V5);
+    c.properties.session_expiry_interval = Some(600);
+    let mut p = Pair::new(c);
+    p.connect(false);
+    p.take_events();
+    let ids = (0..2)
+        .map(|_| {
+            let mut m = msg("a", b"x", qos);
+            m.retain = retain;
+            p.publish(m).unwrap()
+        })
+        .collect();
+    assert_eq!(publishes(&p.sent()).len(), 2);
+    p.drop_connection();
+    p.take_events();
+    (p, ids)
+}
+
+#[test]
+fn client_resend_respects_new_receive_maximum() {
+    let (mut p, ids) = client_with_two_in_flight(QOS2, false);
+    p.connect_with(connack_with(|c| {
+        c.session_present = true;
+        c.properties.receive_maximum = NonZeroU16::new(1);
+    }));
+    let sent = p.sent();
+    let resent: Vec<_> = publishes(&sent)
+        .iter()
+        .map(|x| (x.delivery, x.dup))
+        .collect();
+    assert_eq!(
+        resent,
+        [(Delivery::ExactlyOnce(ids[0]), true)],
+        "one in the window"
+    );
+    // The first completes: the second is resent with its id and DUP = 1.
+    p.send(Packet::PubRec(PubRec::new(ids[0])));
+    p.send(Packet::PubComp(PubComp::new(ids[0])));
+    let sent = p.sent();
+    let resent: Vec<_> = publishes(&sent)
+        .iter()
+        .map(|x| (x.delivery, x.dup))
+        .collect();
+    assert_eq!(resent, [(Delivery::ExactlyOnce(ids[1]), true)]);
+}
+
+#[test]
+fn client_resend_drops_message_over_new_maximum_qos() {
+    let (mut p, ids) = client_with_two_in_flight(QOS1, false);
+    p.connect_with(connack_with(|c| {
+        c.session_present = true;
+        c.properties.maximum_qos = Some(QoS::AtMostOnce);
+    }));
+    assert!(
+        publishes(&p.sent()).is_empty(),
+        "no QoS 1 resend under Maximum QoS 0"
+    );
+    let events = p.take_events();
+    for id in ids {
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, ClientEvent::Lost(d) if *d == id)),
+            "{events:?}"
+        );
+    }
+    assert_eq!(p.client.in_flight(), 0);
+}
+
+#[test]
+fn client_resend_drops_retained_message_when_retain_not_available() {
+    let (mut p, ids) = client_with_two_in_flight(QOS1, true);
+    p.connect_with(connack_with(|c| {
+        c.session_present = true;
+        c.properties.retain_available = Some(false);
+    }));
+    assert!(publishes(&p.sent()).iter().all(|x| !x.retain));
+    let events = p.take_events();
+    assert!(
+        events.contains(&ClientEvent::Lost(ids[0])) && events.contains(&ClientEvent::Lost(ids[1])),
+        "{events:?}"
+    );
+}

@@ -722,7 +722,7 @@ fn server_state_encoding_round_trips_a_full_session() {
     let mut state = parked.export_state();
     state.will = Some(w);
     let bytes = state.to_bytes().unwrap();
-    assert_eq!(&bytes[..5], b"MQSS\x01");
+    assert_eq!(&bytes[..5], b"MQSS\x02");
     assert_eq!(SessionState::decode(&bytes).unwrap(), state);
     assert_eq!(state.subscriptions.len(), 1);
     assert_eq!(state.outbound.len(), 1);
@@ -801,4 +801,92 @@ fn server_grant_with_invalid_code_changes_nothing() {
         .unwrap();
     l.run();
     assert_eq!(l.server.subscriptions().len(), 1);
+}
+
+/// A 5.0 server session deciding on a CONNECT changed by `f`.
+fn deciding(sc: ServerConfig, f: impl FnOnce(&mut mqtt_session::codec::Connect)) -> ServerSession {
+    let mut s = ServerSession::new(sc, Instant::ZERO);
+    let Packet::Connect(mut c) = connect_packet(V5, "c") else {
+        unreachable!()
+    };
+    f(&mut c);
+    let _ = s.handle_packet(Instant::ZERO, Packet::Connect(c));
+    s
+}
+
+fn drain_packets(s: &mut ServerSession) -> Vec<Packet> {
+    core::iter::from_fn(|| s.poll_packet(Instant::ZERO)).collect()
+}
+
+#[test]
+fn server_resend_respects_new_receive_maximum() {
+    use mqtt_session::codec::{ConnAckProperties, PacketId, PubAck};
+    use mqtt_session::{OutboundMessage, OutboundStage};
+    let mut s = deciding(ServerConfig::new(), |c| {
+        c.clean_start = false;
+        c.properties.receive_maximum = NonZeroU16::new(1);
+    });
+    let mut state = SessionState::new();
+    for id in 1..=2 {
+        let mut p = Publish::new(name("t"), &b"x"[..]);
+        p.delivery = Delivery::AtLeastOnce(PacketId::new(id).unwrap());
+        state
+            .outbound
+            .push(OutboundMessage::new(p, OutboundStage::Sent));
+    }
+    s.accept(Instant::ZERO, ConnAckProperties::default(), Some(state))
+        .unwrap();
+    let resent: Vec<_> = drain_packets(&mut s)
+        .into_iter()
+        .filter_map(|p| match p {
+            Packet::Publish(p) => Some((p.delivery.packet_id().unwrap().get(), p.dup)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resent, [(1, true)], "one PUBLISH in the window");
+    s.handle_packet(
+        Instant::ZERO,
+        Packet::PubAck(PubAck::new(PacketId::new(1).unwrap())),
+    )
+    .unwrap();
+    let resent: Vec<_> = drain_packets(&mut s)
+        .into_iter()
+        .filter_map(|p| match p {
+            Packet::Publish(p) => Some((p.delivery.packet_id().unwrap().get(), p.dup)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resent, [(2, true)], "the second keeps its id and DUP");
+}
+
+#[test]
+fn server_refusal_connack_too_large_for_client_closes() {
+    let mut sc = ServerConfig::new();
+    sc.capabilities.maximum_qos = QoS::AtLeastOnce;
+    let mut s = deciding(sc, |c| {
+        c.properties.maximum_packet_size = NonZeroU32::new(3);
+        let mut w = Will::new(name("w"), &b"x"[..]);
+        w.qos = QOS2;
+        c.will = Some(w);
+    });
+    let events: Vec<_> = core::iter::from_fn(|| s.poll_event()).collect();
+    assert!(
+        events.iter().any(|e| matches!(e, ServerEvent::Closed(_))),
+        "{events:?}"
+    );
+    assert!(s.is_ended());
+}
+
+#[test]
+fn server_poll_timeout_covers_expiry_queued_while_deciding() {
+    let mut s = deciding(ServerConfig::new(), |_| {});
+    let mut m = msg("t", b"x", QOS1);
+    m.properties.message_expiry_interval = Some(5);
+    s.deliver(
+        Instant::ZERO,
+        Outgoing::new(m, SubscriptionOptions::new(QOS1)),
+    )
+    .unwrap();
+    let deadline = s.poll_timeout().expect("the queued message expires");
+    assert!(deadline <= Instant::ZERO + Duration::from_secs(5));
 }

@@ -248,3 +248,24 @@ fn client_state_uses_the_same_encoding() {
     let bytes = s.to_bytes().expect("encodes");
     assert_eq!(SessionState::decode(&bytes), Ok(s));
 }
+
+#[test]
+fn state_codec_keeps_v3_share_filter_literal() {
+    use mqtt_session::topic::TopicDialect;
+    let mut s = SessionState::new();
+    let literal = TopicFilter::new_in("$share/g/a", TopicDialect::V3).expect("3.x filter");
+    assert!(!literal.is_shared());
+    s.subscriptions.push(StoredSubscription::new(
+        Subscription::new(literal, QoS::AtLeastOnce),
+        None,
+    ));
+    let shared = TopicFilter::new("$share/g/b").expect("5.0 filter");
+    s.subscriptions.push(StoredSubscription::new(
+        Subscription::new(shared, QoS::AtMostOnce),
+        None,
+    ));
+    let back = SessionState::decode(&s.to_bytes().expect("encodes")).expect("decodes");
+    assert!(!back.subscriptions[0].subscription.filter.is_shared());
+    assert!(back.subscriptions[1].subscription.filter.is_shared());
+    assert_eq!(back, s);
+}
