@@ -767,7 +767,11 @@ impl ClientSession {
         if c.session_present {
             self.resend_in_flight();
         } else {
-            for entry in self.outbound.take_in_flight() {
+            // The server did not keep the session: every message sent on an earlier connection
+            // and not completed is lost, whether it is in the window or was requeued behind it.
+            let mut lost = self.outbound.take_in_flight();
+            lost.extend(self.outbound.take_previously_sent());
+            for entry in lost {
                 if let Some(id) = entry.id() {
                     self.ids.release(id);
                     self.events.push_back(ClientEvent::Lost(id));
@@ -1000,6 +1004,7 @@ impl ClientSession {
 
     fn on_puback(&mut self, a: &PubAck) -> Result<(), SessionError> {
         let id = a.packet_id;
+        self.outbound.promote_deferred(id);
         let Some(entry) = self.outbound.in_flight_mut(id) else {
             return Ok(()); // a late duplicate: nothing is waiting for it
         };
@@ -1012,6 +1017,7 @@ impl ClientSession {
 
     fn on_pubrec(&mut self, r: &PubRec) -> Result<(), SessionError> {
         let id = r.packet_id;
+        self.outbound.promote_deferred(id);
         let Some(entry) = self.outbound.in_flight_mut(id) else {
             // Not ours (any more): release the server's state (0x92 in 5.0).
             let rel = if self.config.version.is_v5() {
@@ -1036,6 +1042,7 @@ impl ClientSession {
 
     fn on_pubcomp(&mut self, c: &PubComp) -> Result<(), SessionError> {
         let id = c.packet_id;
+        self.outbound.promote_deferred(id);
         let Some(entry) = self.outbound.in_flight_mut(id) else {
             return Ok(());
         };

@@ -46,6 +46,33 @@ impl Outbound {
         }
     }
 
+    /// Removes the queued messages that were sent on an earlier connection (requeued, past
+    /// [`OutboundStage::Queued`], because a resumed connection's window had no room for them),
+    /// keeping the order of the rest. Used when the server did not keep the session: their fate
+    /// is unknown.
+    pub(crate) fn take_previously_sent(&mut self) -> Vec<OutEntry> {
+        let (sent, fresh): (VecDeque<OutEntry>, VecDeque<OutEntry>) = self
+            .queued
+            .drain(..)
+            .partition(|e| e.stage != OutboundStage::Queued);
+        self.queued = fresh;
+        sent.into_iter().collect()
+    }
+
+    /// Moves a deferred resend (a message sent on an earlier connection and queued because the
+    /// resumed connection's window had no room yet) back into the window when the peer
+    /// acknowledges it: the peer received it on that earlier connection, so its exchange goes
+    /// on from the acknowledgment instead of being resent later.
+    pub(crate) fn promote_deferred(&mut self, id: PacketId) {
+        let pos = self
+            .queued
+            .iter()
+            .position(|e| e.id() == Some(id) && e.stage != OutboundStage::Queued);
+        if let Some(e) = pos.and_then(|pos| self.queued.remove(pos)) {
+            self.in_flight.push_back(e);
+        }
+    }
+
     /// Takes the first queued message, to send it.
     pub(crate) fn pop_queued(&mut self) -> Option<OutEntry> {
         self.queued.pop_front()

@@ -1134,6 +1134,7 @@ impl ServerSession {
 
     /// PUBACK (QoS 1) or PUBCOMP (QoS 2 after PUBREL) for an outbound message.
     fn on_ack(&mut self, kind: PacketType, id: PacketId) -> Result<(), SessionError> {
+        self.outbound.promote_deferred(id);
         let Some(entry) = self.outbound.in_flight_mut(id) else {
             return Ok(()); // a late duplicate
         };
@@ -1153,6 +1154,7 @@ impl ServerSession {
 
     fn on_pubrec(&mut self, r: &PubRec) -> Result<(), SessionError> {
         let id = r.packet_id;
+        self.outbound.promote_deferred(id);
         let Some(entry) = self.outbound.in_flight_mut(id) else {
             let rel = if self.version.is_v5() {
                 PubRel::with_reason(id, ReasonCode::PACKET_IDENTIFIER_NOT_FOUND)
