@@ -261,7 +261,7 @@ fn receive(
         .and_then(PacketType::from_nibble);
     if decoder.version().is_none() && first != Some(PacketType::Connect) {
         // A server's decoder reads CONNECT first.
-        let connect = Packet::Connect(Connect::new(
+        let connect = Packet::from(Connect::new(
             version,
             mqtt_codec::MqttString::from_static("c"),
         ));

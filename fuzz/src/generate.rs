@@ -42,7 +42,7 @@ pub(crate) fn case(
 
 fn packet(u: &mut Unstructured<'_>, version: ProtocolVersion) -> Result<Packet> {
     Ok(match u.int_in_range(0..=14u8)? {
-        0 => Packet::Connect(connect(u, version)?),
+        0 => Packet::from(connect(u, version)?),
         1 => {
             let code = reason_code(u, PacketType::ConnAck, version)?;
             let session_present = u.arbitrary::<bool>()? && (code.0 == 0 || u.ratio(1, 8)?);

@@ -446,7 +446,7 @@ impl Fuzz {
                     }
                     c.will = Some(will);
                 }
-                Packet::Connect(c)
+                Packet::from(c)
             }
             2 | 3 => {
                 let q = qos(u)?;
@@ -744,7 +744,7 @@ impl Fuzz {
         {
             self.conn.version = Some(c.protocol);
             self.conn.from_server = Some(Decoder::client(c.protocol, Limits::default()));
-            self.conn.connect = Some(c.clone());
+            self.conn.connect = Some(Connect::clone(c));
             return;
         }
         if !self.conn.accepted {

@@ -294,7 +294,7 @@ fn streams(v: ProtocolVersion) -> (Named, Named) {
     let unsubscribe = Unsubscribe::new(id(4), vec![filter("a/#")]);
 
     let mut client = vec![
-        ("connect", Packet::Connect(connect)),
+        ("connect", Packet::from(connect)),
         ("publish-qos1", Packet::Publish(publish1)),
         ("publish-qos2-dup-retain", Packet::Publish(publish2)),
         ("pubrel", Packet::PubRel(PubRel::new(id(7)))),

@@ -127,7 +127,7 @@ fn filter(s: &str) -> TopicFilter {
 )]
 fn connect_of(p: Packet) -> Connect {
     match p {
-        Packet::Connect(c) => c,
+        Packet::Connect(c) => *c,
         other => panic!("expected CONNECT, got {other:?}"),
     }
 }
@@ -137,19 +137,16 @@ fn connect_of(p: Packet) -> Connect {
 #[test]
 fn v31_3_1_mqisdp_protocol_name() {
     let connect = Connect::new(V31, string("abc"));
-    assert_eq!(
-        encode(&Packet::Connect(connect.clone())).unwrap(),
-        CONNECT_31
-    );
+    assert_eq!(encode(&Packet::from(connect.clone())).unwrap(), CONNECT_31);
     let mut server = Decoder::awaiting_connect(Limits::default());
     assert_eq!(
         decode_with(&mut server, &CONNECT_31),
-        Ok(Packet::Connect(connect.clone()))
+        Ok(Packet::from(connect.clone()))
     );
     assert_eq!(server.version(), Some(V31));
     // A 3.1.1 encoder will not write a 3.1 CONNECT.
     assert_eq!(
-        encode_with(&Encoder::new(V311), &Packet::Connect(connect)),
+        encode_with(&Encoder::new(V311), &Packet::from(connect)),
         Err(EncodeError::VersionMismatch {
             packet: V31,
             encoder: V311
@@ -212,8 +209,8 @@ fn v31_3_1_connect_full_round_trip() {
     c.will = Some(will);
     c.username = Some(string("user"));
     c.password = Some(BinaryData::copy_from_slice(b"pw").unwrap());
-    assert_eq!(encode(&Packet::Connect(c.clone())).unwrap(), bytes);
-    assert_eq!(decode(V31, &bytes), Ok(Packet::Connect(c)));
+    assert_eq!(encode(&Packet::from(c.clone())).unwrap(), bytes);
+    assert_eq!(decode(V31, &bytes), Ok(Packet::from(c)));
 }
 
 /// §3.1: a 3.1 client identifier is 1 to 23 characters; the encoder refuses an empty or longer
@@ -223,14 +220,14 @@ fn v31_3_1_client_id_1_to_23_chars_encoder() {
     let client = Encoder::client(V31);
     for len in [1, 23] {
         let c = Connect::new(V31, string(&"a".repeat(len)));
-        let bytes = encode_with(&client, &Packet::Connect(c)).unwrap();
+        let bytes = encode_with(&client, &Packet::from(c)).unwrap();
         assert_eq!(bytes.len(), 2 + 14 + len);
     }
     for len in [0, 24, 100] {
         let c = Connect::new(V31, string(&"a".repeat(len)));
         assert!(
             matches!(
-                encode_with(&client, &Packet::Connect(c)),
+                encode_with(&client, &Packet::from(c)),
                 Err(EncodeError::InvalidField {
                     field: "client identifier",
                     ..
@@ -243,14 +240,14 @@ fn v31_3_1_client_id_1_to_23_chars_encoder() {
     assert!(
         encode_with(
             &Encoder::client(V311),
-            &Packet::Connect(Connect::new(V311, MqttString::empty()))
+            &Packet::from(Connect::new(V311, MqttString::empty()))
         )
         .is_ok()
     );
     assert!(
         encode_with(
             &Encoder::client(V311),
-            &Packet::Connect(Connect::new(V311, string(&"a".repeat(24))))
+            &Packet::from(Connect::new(V311, string(&"a".repeat(24))))
         )
         .is_ok()
     );

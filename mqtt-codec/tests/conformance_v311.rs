@@ -123,7 +123,7 @@ fn filter(s: &str) -> TopicFilter {
 )]
 fn connect_of(p: Packet) -> Connect {
     match p {
-        Packet::Connect(c) => c,
+        Packet::Connect(c) => *c,
         other => panic!("expected CONNECT, got {other:?}"),
     }
 }
@@ -278,7 +278,7 @@ fn mqtt_1_5_3_3_bom_kept() {
     assert_eq!(c.client_id.as_bytes(), &[0xEF, 0xBB, 0xBF, 0x63]);
     assert_eq!(c.client_id, "\u{FEFF}c");
     // Re-encoding gives the same bytes: nothing was stripped.
-    assert_eq!(encode(&Packet::Connect(c)).unwrap(), connect);
+    assert_eq!(encode(&Packet::from(c)).unwrap(), connect);
 
     // Topic name EF BB BF 61 in a PUBLISH.
     let publish = [0x30, 0x08, 0x00, 0x04, 0xEF, 0xBB, 0xBF, 0x61, 0x68, 0x69];
@@ -307,7 +307,7 @@ fn mqtt_2_2_2_1_encoder_writes_spec_flags() {
     let mut qos1 = Publish::new(name("a/b"), &b"hi"[..]);
     qos1.delivery = Delivery::AtLeastOnce(id(7));
     let cases: Vec<(Packet, u8)> = vec![
-        (Packet::Connect(Connect::new(V311, string("c"))), 0x10),
+        (Packet::from(Connect::new(V311, string("c"))), 0x10),
         (
             Packet::ConnAck(ConnAck::new(false, ReasonCode::SUCCESS)),
             0x20,
@@ -547,7 +547,7 @@ fn mqtt_3_1_2_3_reserved_flag_rejected() {
     bytes[9] = 0x02;
     assert!(connect_of(decode(&bytes).unwrap()).clean_start);
     // The encoder never sets it.
-    let written = encode(&Packet::Connect(Connect::new(V311, string("c")))).unwrap();
+    let written = encode(&Packet::from(Connect::new(V311, string("c")))).unwrap();
     assert_eq!(written[9] & 0x01, 0);
 }
 
@@ -588,7 +588,7 @@ fn mqtt_3_1_2_9_will_flag_requires_will_fields() {
     // The encoder writes both whenever there is a will.
     let mut c = Connect::new(V311, string("c"));
     c.will = Some(Will::new(name("w/t"), &b"bye"[..]));
-    assert_eq!(encode(&Packet::Connect(c)).unwrap(), both);
+    assert_eq!(encode(&Packet::from(c)).unwrap(), both);
 }
 
 /// [MQTT-3.1.2-11] Will Flag = 0: Will QoS and Will Retain are 0 and no Will Topic or Will
@@ -617,7 +617,7 @@ fn mqtt_3_1_2_11_no_will_means_no_will_fields() {
     assert_eq!(connect_of(decode(&flags).unwrap()).will, None);
     // The encoder writes no will bits and no will fields without a will.
     assert_eq!(
-        encode(&Packet::Connect(Connect::new(V311, string("c")))).unwrap(),
+        encode(&Packet::from(Connect::new(V311, string("c")))).unwrap(),
         flags
     );
 }
@@ -671,7 +671,7 @@ fn mqtt_3_1_2_14_will_qos_3_rejected() {
     let mut will = Will::new(name("w/t"), &b"bye"[..]);
     will.qos = QoS::ExactlyOnce;
     c.will = Some(will);
-    assert_eq!(encode(&Packet::Connect(c)).unwrap(), bytes);
+    assert_eq!(encode(&Packet::from(c)).unwrap(), bytes);
 }
 
 /// [MQTT-3.1.2-15] Will Flag = 0 requires Will Retain = 0.
@@ -688,7 +688,7 @@ fn mqtt_3_1_2_15_will_retain_without_will_rejected() {
     ];
     let decoded = connect_of(decode(&will).unwrap());
     assert!(decoded.will.as_ref().unwrap().retain);
-    assert_eq!(encode(&Packet::Connect(decoded)).unwrap(), will);
+    assert_eq!(encode(&Packet::from(decoded)).unwrap(), will);
 }
 
 /// [MQTT-3.1.2-18] User Name Flag = 0: no user name in the payload.
@@ -710,7 +710,7 @@ fn mqtt_3_1_2_18_no_user_name_flag_no_user_name() {
     ];
     let c = connect_of(decode(&none).unwrap());
     assert_eq!(c.username, None);
-    assert_eq!(encode(&Packet::Connect(c)).unwrap(), none);
+    assert_eq!(encode(&Packet::from(c)).unwrap(), none);
 }
 
 /// [MQTT-3.1.2-19] User Name Flag = 1: a user name must be in the payload.
@@ -739,7 +739,7 @@ fn mqtt_3_1_2_19_user_name_flag_requires_user_name() {
         Some(string(""))
     );
     // The encoder sets the flag and writes the field together.
-    assert_eq!(encode(&Packet::Connect(c)).unwrap(), present);
+    assert_eq!(encode(&Packet::from(c)).unwrap(), present);
 }
 
 /// [MQTT-3.1.2-20] Password Flag = 0: no password in the payload.
@@ -762,7 +762,7 @@ fn mqtt_3_1_2_20_no_password_flag_no_password() {
     ];
     let c = connect_of(decode(&none).unwrap());
     assert_eq!(c.password, None);
-    assert_eq!(encode(&Packet::Connect(c)).unwrap(), none);
+    assert_eq!(encode(&Packet::from(c)).unwrap(), none);
 }
 
 /// [MQTT-3.1.2-21] Password Flag = 1: a password must be in the payload.
@@ -785,7 +785,7 @@ fn mqtt_3_1_2_21_password_flag_requires_password() {
         c.password,
         Some(BinaryData::copy_from_slice(b"pw").unwrap())
     );
-    assert_eq!(encode(&Packet::Connect(c)).unwrap(), present);
+    assert_eq!(encode(&Packet::from(c)).unwrap(), present);
 }
 
 /// [MQTT-3.1.2-22] User Name Flag = 0 forces Password Flag = 0 (3.1.1).
@@ -804,7 +804,7 @@ fn mqtt_3_1_2_22_password_without_user_name_rejected() {
     let mut c = Connect::new(V311, string("c"));
     c.password = Some(BinaryData::copy_from_slice(b"pw").unwrap());
     assert!(matches!(
-        encode_with(&Encoder::client(V311), &Packet::Connect(c.clone())),
+        encode_with(&Encoder::client(V311), &Packet::from(c.clone())),
         Err(EncodeError::InvalidField {
             field: "password",
             ..
@@ -812,7 +812,7 @@ fn mqtt_3_1_2_22_password_without_user_name_rejected() {
     ));
     // With a user name it is fine.
     c.username = Some(string("user"));
-    assert!(encode(&Packet::Connect(c)).is_ok());
+    assert!(encode(&Packet::from(c)).is_ok());
 }
 
 /// [MQTT-3.1.3-1] The payload fields appear in the order Client Identifier, Will Topic, Will
@@ -836,8 +836,8 @@ fn mqtt_3_1_3_1_payload_order() {
     c.will = Some(will);
     c.username = Some(string("user"));
     c.password = Some(BinaryData::copy_from_slice(b"pw").unwrap());
-    assert_eq!(encode(&Packet::Connect(c.clone())).unwrap(), bytes);
-    assert_eq!(decode(&bytes), Ok(Packet::Connect(c)));
+    assert_eq!(encode(&Packet::from(c.clone())).unwrap(), bytes);
+    assert_eq!(decode(&bytes), Ok(Packet::from(c)));
 
     // Client id and user name only: the user name follows the client id directly.
     let partial = [
@@ -919,7 +919,7 @@ fn mqtt_3_1_3_7_empty_client_id_needs_clean_session() {
     let mut c = Connect::new(V311, MqttString::empty());
     c.clean_start = false;
     assert!(matches!(
-        encode_with(&client, &Packet::Connect(c.clone())),
+        encode_with(&client, &Packet::from(c.clone())),
         Err(EncodeError::InvalidField {
             field: "client identifier",
             ..
@@ -929,7 +929,7 @@ fn mqtt_3_1_3_7_empty_client_id_needs_clean_session() {
     let clean = [
         0x10, 0x0C, 0x00, 0x04, 0x4D, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3C, 0x00, 0x00,
     ];
-    assert_eq!(encode_with(&client, &Packet::Connect(c)).unwrap(), clean);
+    assert_eq!(encode_with(&client, &Packet::from(c)).unwrap(), clean);
 
     // Server side: CleanSession = 0 with an empty id reaches the server...
     let dirty = [

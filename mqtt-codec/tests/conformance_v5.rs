@@ -494,7 +494,7 @@ fn mqtt_2_2_1_2_qos0_has_no_packet_id() {
 /// An empty property set is still encoded, as a Property Length of 0.
 #[test]
 fn mqtt_2_2_2_1_empty_properties_length_zero() {
-    encodes_to(&Packet::Connect(Connect::new(V5, s("a"))), CONNECT);
+    encodes_to(&Packet::from(Connect::new(V5, s("a"))), CONNECT);
     encodes_to(
         &Packet::ConnAck(ConnAck::new(false, ReasonCode::SUCCESS)),
         "20 03 00 00 00",
@@ -526,7 +526,7 @@ fn mqtt_2_2_2_1_empty_properties_length_zero() {
     let mut c = Connect::new(V5, s("a"));
     c.will = Some(Will::new(name("w"), &b"hi"[..]));
     encodes_to(
-        &Packet::Connect(c),
+        &Packet::from(c),
         "10 16 00 04 4D 51 54 54 05 06 00 3C 00 00 01 61 00 00 01 77 00 02 68 69",
     );
     // Receivers need the Property Length where the packet has no short form.
@@ -670,7 +670,7 @@ fn mqtt_3_1_2_11_will_qos_zero_without_will() {
     // The encoder only writes Will QoS from a will.
     let bytes = encode_with(
         &Encoder::client(V5),
-        &Packet::Connect(Connect::new(V5, s("a"))),
+        &Packet::from(Connect::new(V5, s("a"))),
     );
     assert_eq!(bytes.unwrap()[9], 0x02);
 }
@@ -749,8 +749,8 @@ fn mqtt_3_1_2_17_user_name_with_flag() {
     assert_eq!(c.username.as_ref().unwrap(), "u");
     let mut built = Connect::new(V5, s("a"));
     built.username = Some(s("u"));
-    assert_eq!(built, c);
-    encodes_to(&Packet::Connect(built), wire);
+    assert_eq!(built, *c);
+    encodes_to(&Packet::from(built), wire);
 }
 
 /// Password Flag = 0: the payload has no Password.
@@ -790,8 +790,8 @@ fn mqtt_3_1_2_19_password_with_flag() {
     let c = as_variant!(accepted(connect(wire)), Connect);
     let mut built = Connect::new(V5, s("a"));
     built.password = Some(BinaryData::copy_from_slice(b"p").unwrap());
-    assert_eq!(built, c);
-    encodes_to(&Packet::Connect(built), wire);
+    assert_eq!(built, *c);
+    encodes_to(&Packet::from(built), wire);
 }
 
 /// Payload order: ClientID, Will Properties, Will Topic, Will Payload, User Name, Password
@@ -820,8 +820,8 @@ fn mqtt_3_1_3_1_payload_order() {
     built.will = Some(will);
     built.username = Some(s("u"));
     built.password = Some(BinaryData::copy_from_slice(b"p").unwrap());
-    assert_eq!(built, c);
-    encodes_to(&Packet::Connect(built), wire);
+    assert_eq!(built, *c);
+    encodes_to(&Packet::from(built), wire);
 
     // The fields are positional: the same bytes with the last two strings swapped are read as
     // user name "p" and password "u".
@@ -2347,7 +2347,7 @@ fn v5_auth_data_without_method_protocol_error() {
     accepted(v5("F0 0A 18 08 15 00 01 6D 16 00 01 78"));
     let mut bad = Connect::new(V5, s("a"));
     bad.properties.authentication_data = Some(BinaryData::copy_from_slice(b"x").unwrap());
-    let e = encode_with(&Encoder::client(V5), &Packet::Connect(bad)).unwrap_err();
+    let e = encode_with(&Encoder::client(V5), &Packet::from(bad)).unwrap_err();
     assert!(
         matches!(
             e,

@@ -101,7 +101,7 @@ fn check_roundtrip(version: ProtocolVersion, p: &Packet) -> Result<(), TestCaseE
         // A server decoder needs CONNECT first; it then reads with that CONNECT's version.
         let mut server_side = Decoder::awaiting_connect(Limits::default());
         let mut rx = BytesMut::new();
-        let connect = Packet::Connect(Connect::new(version, MqttString::from_static("c")));
+        let connect = Packet::from(Connect::new(version, MqttString::from_static("c")));
         if !matches!(p, Packet::Connect(_)) {
             encoder
                 .encode(&connect, &mut rx)

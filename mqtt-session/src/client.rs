@@ -198,7 +198,7 @@ impl ClientSession {
         } else {
             self.config.clean_start
         };
-        let connect = Packet::Connect(self.build_connect(clean_start));
+        let connect = Packet::from(self.build_connect(clean_start));
         let encoder = Encoder::client(self.config.version);
         encoder.encoded_len(&connect)?;
         self.encoder = encoder;

@@ -970,7 +970,7 @@ impl ServerSession {
         match self.phase {
             Phase::AwaitingConnect => match packet {
                 Packet::Connect(c) => {
-                    self.on_connect(c);
+                    self.on_connect(*c);
                     Ok(())
                 }
                 _ => Err(unexpected),

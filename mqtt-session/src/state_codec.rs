@@ -130,7 +130,7 @@ impl SessionState {
                 out.put_u8(1);
                 let mut c = Connect::new(ProtocolVersion::V5, MqttString::empty());
                 c.will = Some(w.clone());
-                put_packet(&enc, &Packet::Connect(c), &mut out)?;
+                put_packet(&enc, &Packet::from(c), &mut out)?;
             }
             None => out.put_u8(0),
         }

@@ -23,7 +23,7 @@ fn connect_frame(v: ProtocolVersion) -> BytesMut {
     }
     let mut buf = BytesMut::new();
     Encoder::client(v)
-        .encode(&Packet::Connect(c), &mut buf)
+        .encode(&Packet::from(c), &mut buf)
         .unwrap();
     buf
 }

@@ -1123,7 +1123,7 @@ mod server {
         if manual {
             l.policy = Policy::Manual;
         }
-        l.raw_to_server(&encode(V, &[Packet::Connect(connect)]));
+        l.raw_to_server(&encode(V, &[Packet::from(connect)]));
         l
     }
 
@@ -1415,10 +1415,7 @@ mod server {
         let mut l = Link::new(config(V), sc);
         let mut w = Will::new(name("w"), &b"x"[..]);
         w.qos = QoS::ExactlyOnce;
-        l.raw_to_server(&encode(
-            V,
-            &[Packet::Connect(connect(|c| c.will = Some(w)))],
-        ));
+        l.raw_to_server(&encode(V, &[Packet::from(connect(|c| c.will = Some(w)))]));
         assert_eq!(
             connacks(&l.take_server_sent()),
             [(false, ReasonCode::QOS_NOT_SUPPORTED)]
@@ -1434,10 +1431,7 @@ mod server {
         let mut l = Link::new(config(V), sc);
         let mut w = Will::new(name("w"), &b"x"[..]);
         w.retain = true;
-        l.raw_to_server(&encode(
-            V,
-            &[Packet::Connect(connect(|c| c.will = Some(w)))],
-        ));
+        l.raw_to_server(&encode(V, &[Packet::from(connect(|c| c.will = Some(w)))]));
         assert_eq!(
             connacks(&l.take_server_sent()),
             [(false, ReasonCode::RETAIN_NOT_SUPPORTED)]

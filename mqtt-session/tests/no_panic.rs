@@ -39,7 +39,7 @@ fn connect_bytes(v: ProtocolVersion) -> BytesMut {
     c.keep_alive_secs = 5;
     let mut buf = BytesMut::new();
     Encoder::client(v)
-        .encode(&Packet::Connect(c), &mut buf)
+        .encode(&Packet::from(c), &mut buf)
         .unwrap();
     buf
 }

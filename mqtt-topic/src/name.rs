@@ -225,17 +225,14 @@ pub(crate) const fn check_len(b: &[u8]) -> Result<(), TopicError> {
 /// sequence and scanning bytes is exact).
 fn validate_name(b: &[u8]) -> Result<(), TopicError> {
     check_len(b)?;
-    // Fast path: one branch-free pass (the compiler vectorises it) that only says whether any
-    // byte is NUL or a wildcard and whether any is non-ASCII. The slow loop below runs only to
+    // Fast path: branch-free passes over 16-byte blocks (the compiler turns each into a few
+    // vector compares) that only say whether any byte is NUL or a wildcard and whether any is
+    // non-ASCII; the last block overlaps the previous one instead of falling back to a byte
+    // loop, which is exact because the test is "any byte". The slow loop below runs only to
     // name the first offending byte, so the error reported is the same either way.
-    let mut flagged = 0_u8;
-    let mut high = 0_u8;
-    for &c in b {
-        flagged |= u8::from(c == 0) | u8::from(c == b'+') | u8::from(c == b'#');
-        high |= c;
-    }
-    if flagged == 0 {
-        if high & 0x80 != 0 && core::str::from_utf8(b).is_err() {
+    let (flagged, high) = scan(b);
+    if !flagged {
+        if high && core::str::from_utf8(b).is_err() {
             return Err(TopicError::InvalidUtf8);
         }
         return Ok(());
@@ -252,6 +249,53 @@ fn validate_name(b: &[u8]) -> Result<(), TopicError> {
         return Err(TopicError::InvalidUtf8);
     }
     Ok(())
+}
+
+/// Whether any byte of `b` is NUL, `+` or `#`, and whether any is above 0x7F.
+///
+/// Eight bytes at a time in a `u64` (portable SWAR, no `unsafe`); the last word overlaps the
+/// previous one instead of falling back to a byte loop, which is exact because every test is
+/// "is there any such byte". `#` is 0x23 and `+` is 0x2B: they differ only in bit 3, so one
+/// compare of `byte & !0x08` against 0x23 finds both.
+#[inline]
+fn scan(b: &[u8]) -> (bool, bool) {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const NOT_BIT3: u64 = u64::from_ne_bytes([!0x08; 8]);
+    const WILDCARD: u64 = u64::from_ne_bytes([b'#'; 8]);
+    /// Non-zero iff some byte of `v` is zero (exact as a whole; the bit positions are not).
+    #[inline(always)]
+    fn any_zero_byte(v: u64) -> u64 {
+        v.wrapping_sub(ONES) & !v & HIGHS
+    }
+    #[inline(always)]
+    fn word(w: &[u8; 8], flagged: &mut u64, high: &mut u64) {
+        let v = u64::from_ne_bytes(*w);
+        *flagged |= any_zero_byte(v) | any_zero_byte((v & NOT_BIT3) ^ WILDCARD);
+        *high |= v;
+    }
+
+    let Some(last) = b.last_chunk::<8>() else {
+        let mut flagged = false;
+        let mut high = 0_u8;
+        for &c in b {
+            flagged |= c == 0 || c & !0x08 == b'#';
+            high |= c;
+        }
+        return (flagged, high & 0x80 != 0);
+    };
+    let mut flagged = 0_u64;
+    let mut high = 0_u64;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        if let Ok(w) = <&[u8; 8]>::try_from(w) {
+            word(w, &mut flagged, &mut high);
+        }
+    }
+    if !words.remainder().is_empty() {
+        word(last, &mut flagged, &mut high);
+    }
+    (flagged != 0, high & HIGHS != 0)
 }
 
 /// Views bytes that were validated as UTF-8 at construction as a `str`.

@@ -266,3 +266,46 @@ proptest! {
         prop_assert_eq!(index.heap_bytes(), 0);
     }
 }
+
+/// The obvious definition of a valid topic name, byte by byte: what the word-at-a-time scan in
+/// `TopicName::from_bytes` must agree with.
+fn reference_name_error(b: &[u8]) -> Option<mqtt_topic::TopicError> {
+    use mqtt_topic::TopicError;
+    if b.is_empty() {
+        return Some(TopicError::Empty);
+    }
+    if b.len() > 65_535 {
+        return Some(TopicError::TooLong { len: b.len() });
+    }
+    for &c in b {
+        match c {
+            0 => return Some(TopicError::NullChar),
+            b'+' | b'#' => return Some(TopicError::WildcardInName),
+            _ => {}
+        }
+    }
+    core::str::from_utf8(b).err().map(|_| TopicError::InvalidUtf8)
+}
+
+/// Bytes biased towards the ones the scan looks for, at lengths around its 8-byte words.
+fn name_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![
+        8 => b'a'..=b'z',
+        1 => Just(0_u8),
+        1 => Just(b'+'),
+        1 => Just(b'#'),
+        1 => Just(b'#' ^ 0x08 ^ 0x80),
+        1 => Just(b'/'),
+        1 => 0x80_u8..=0xFF,
+        1 => any::<u8>(),
+    ];
+    proptest::collection::vec(byte, 0..70)
+}
+
+proptest! {
+    #[test]
+    fn name_validation_equals_bytewise_reference(b in name_bytes()) {
+        let got = TopicName::from_bytes(bytes::Bytes::from(b.clone())).err();
+        prop_assert_eq!(got, reference_name_error(&b));
+    }
+}

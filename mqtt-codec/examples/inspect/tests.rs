@@ -124,7 +124,7 @@ fn connect_5_0_with_properties() {
     props.authentication_data = Some(BinaryData::copy_from_slice(b"\xAB").unwrap());
     props.user_properties.push(s("a"), s("1"));
     props.user_properties.push(s("a"), s("2"));
-    let text = encode(ProtocolVersion::V5, &[Packet::Connect(c)]);
+    let text = encode(ProtocolVersion::V5, &[Packet::from(c)]);
     assert_eq!(
         ok_line(&text, None),
         r#"{"packets": [{"type": "CONNECT", "protocol": "5.0", "clean_start": false, "keep_alive_secs": 0, "client_id": "cam1", "will": {"topic": "status/cam1", "qos": 1, "retain": true, "payload": "6f66666c696e65", "payload_utf8": "offline", "properties": {"will_delay_interval": 30, "payload_format_indicator": 1, "message_expiry_interval": 600, "content_type": "text/plain", "response_topic": "replies/cam1", "correlation_data": "0102"}}, "username": "ütf-8 ✓", "password": "7077", "properties": {"session_expiry_interval": 4294967295, "receive_maximum": 10, "maximum_packet_size": 4096, "topic_alias_maximum": 5, "request_response_information": true, "request_problem_information": false, "authentication_method": "SCRAM-SHA-1", "authentication_data": "ab", "user_properties": [["a", "1"], ["a", "2"]]}}]}"#
@@ -367,7 +367,7 @@ fn version_is_detected_from_a_leading_connect() {
     // 3.1 (MQIsdp, level 3) lets SUBSCRIBE carry DUP (flags 0b1010); 3.1.1 does not.
     let mut connect_v31 = Connect::new(ProtocolVersion::V3_1, s("c"));
     connect_v31.keep_alive_secs = 10;
-    let connect_v31 = encode(ProtocolVersion::V3_1, &[Packet::Connect(connect_v31)]);
+    let connect_v31 = encode(ProtocolVersion::V3_1, &[Packet::from(connect_v31)]);
     let subscribe_dup = "8a 06 00 01 00 01 61 00";
     let (v31, ok) = line(&format!("{connect_v31} {subscribe_dup}"), None);
     assert!(ok, "{v31}");

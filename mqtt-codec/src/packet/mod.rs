@@ -12,6 +12,7 @@ mod subscribe;
 mod unsuback;
 mod unsubscribe;
 
+use alloc::boxed::Box;
 use bytes::{BufMut, Bytes, BytesMut};
 
 pub use self::ack::{PubAck, PubComp, PubRec, PubRel};
@@ -39,8 +40,9 @@ use crate::version::ProtocolVersion;
 #[derive(Clone, Debug, Eq, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize, serde::Serialize))]
 pub enum Packet {
-    /// CONNECT.
-    Connect(Connect),
+    /// CONNECT (boxed: it is the largest packet and the rarest, once per connection, so the
+    /// enum stays the size of a PUBLISH).
+    Connect(Box<Connect>),
     /// CONNACK.
     ConnAck(ConnAck),
     /// PUBLISH.
@@ -228,7 +230,7 @@ pub(crate) fn decode_body(
     r.sub(header.header_len, "fixed header")?;
     let t = header.packet_type;
     let packet = match t {
-        PacketType::Connect => Packet::Connect(Connect::decode(&mut r, ctx)?),
+        PacketType::Connect => Packet::Connect(Box::new(Connect::decode(&mut r, ctx)?)),
         PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(&mut r, ctx)?),
         PacketType::Publish => Packet::Publish(Publish::decode(&mut r, header.flags, ctx)?),
         PacketType::PubAck => Packet::PubAck(PubAck::decode(&mut r, ctx)?),
@@ -301,5 +303,11 @@ pub(crate) fn write(packet: &Packet, remaining: u32, ctx: &EncodeCtx, buf: &mut 
         Packet::PingReq | Packet::PingResp => {}
         Packet::Disconnect(p) => p.write(ctx, buf),
         Packet::Auth(p) => p.write(ctx, buf),
+    }
+}
+
+impl From<Connect> for Packet {
+    fn from(connect: Connect) -> Self {
+        Self::Connect(Box::new(connect))
     }
 }

@@ -244,8 +244,8 @@ pub fn sample_packets(version: ProtocolVersion) -> Vec<Packet> {
             Some(BinaryData::copy_from_slice(b"\0u\0p").expect("short"));
     }
     connect.will = Some(will);
-    out.push(Packet::Connect(connect));
-    out.push(Packet::Connect(Connect::new(version, text("c"))));
+    out.push(Packet::from(connect));
+    out.push(Packet::from(Connect::new(version, text("c"))));
 
     let mut connack = ConnAck::new(version != ProtocolVersion::V3_1, ReasonCode::SUCCESS);
     if v5 {

@@ -684,7 +684,7 @@ pub fn auth() -> impl Strategy<Value = Auth> {
 /// Any valid packet of `version`: every type the version has, about equally often.
 pub fn packet(version: ProtocolVersion) -> BoxedStrategy<Packet> {
     let common = prop_oneof![
-        connect(version).prop_map(Packet::Connect),
+        connect(version).prop_map(Packet::from),
         connack(version).prop_map(Packet::ConnAck),
         publish(version).prop_map(Packet::Publish),
         ack_parts(version, V5_PUBACK).prop_map(|(id, code, props)| {

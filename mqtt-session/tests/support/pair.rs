@@ -412,5 +412,5 @@ pub fn encode(version: ProtocolVersion, packets: &[Packet]) -> Vec<u8> {
 
 /// A plain CONNECT (clean start, no keep alive change) for client `id`.
 pub fn connect_packet(version: ProtocolVersion, id: &str) -> Packet {
-    Packet::Connect(Connect::new(version, MqttString::new(id).unwrap()))
+    Packet::from(Connect::new(version, MqttString::new(id).unwrap()))
 }

@@ -307,7 +307,7 @@ pub fn disconnect_discards_will(version: ProtocolVersion) {
         mqtt_session::codec::MqttString::new("w").unwrap(),
     );
     c.will = Some(mqtt_session::codec::Will::new(name("w"), &b"x"[..]));
-    l.raw_to_server(&encode(version, &[Packet::Connect(c)]));
+    l.raw_to_server(&encode(version, &[Packet::from(c)]));
     let d = if version.is_v5() {
         Disconnect::with_reason(ReasonCode::SUCCESS)
     } else {
