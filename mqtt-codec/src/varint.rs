@@ -1,6 +1,6 @@
 //! Variable Byte Integers (spec §1.5.5): 1 to 4 bytes, 7 bits each, shortest form only.
 
-use bytes::{BufMut, BytesMut};
+use bytes::BufMut;
 
 /// The largest value a Variable Byte Integer can carry (`FF FF FF 7F`).
 pub(crate) const MAX: u32 = 268_435_455;
@@ -47,7 +47,7 @@ pub(crate) const fn len(value: u32) -> usize {
 }
 
 /// Appends `value` (at most [`MAX`], checked by the caller's length pass).
-pub(crate) fn put(buf: &mut BytesMut, value: u32) {
+pub(crate) fn put<B: BufMut>(buf: &mut B, value: u32) {
     debug_assert!(
         value <= MAX,
         "invariant: varint value checked before writing"
@@ -80,7 +80,7 @@ mod tests {
             (2_097_152, &[0x80, 0x80, 0x80, 0x01]),
             (MAX, &[0xFF, 0xFF, 0xFF, 0x7F]),
         ] {
-            let mut buf = BytesMut::new();
+            let mut buf = bytes::BytesMut::new();
             put(&mut buf, value);
             assert_eq!(&buf[..], expected, "{value}");
             assert_eq!(len(value), expected.len());

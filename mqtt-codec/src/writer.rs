@@ -1,9 +1,9 @@
 //! Small helpers for appending wire types. Lengths are validated by the length pass first.
 
-use bytes::{BufMut, BytesMut};
+use bytes::BufMut;
 
 /// Appends a two-byte length prefix and the bytes (at most 65,535, guaranteed by the types).
-pub(crate) fn put_prefixed(buf: &mut BytesMut, bytes: &[u8]) {
+pub(crate) fn put_prefixed<B: BufMut>(buf: &mut B, bytes: &[u8]) {
     let len = u16::try_from(bytes.len()).unwrap_or(u16::MAX);
     debug_assert_eq!(
         usize::from(len),

@@ -281,6 +281,11 @@ pub(crate) fn remaining_len(packet: &Packet, ctx: &EncodeCtx) -> Result<usize, E
 
 /// Writes the fixed header and body; `remaining` comes from [`remaining_len`].
 pub(crate) fn write(packet: &Packet, remaining: u32, ctx: &EncodeCtx, buf: &mut BytesMut) {
+    if let Packet::Publish(p) = packet {
+        if p.write_short_head(remaining, ctx, buf) {
+            return;
+        }
+    }
     let t = packet.packet_type();
     let flags = match packet {
         Packet::Publish(p) => p.flags(),

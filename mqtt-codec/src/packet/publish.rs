@@ -185,6 +185,45 @@ impl Publish {
         Ok(prefixed_len(topic_len) + id_len + props + self.payload.len())
     }
 
+    /// Writes the whole packet (fixed header included) when everything before the payload is
+    /// short and there is no property to write (3.x, or 5.0 with an empty property block): the
+    /// head is assembled on the stack and appended at once, then the payload, instead of one
+    /// append with its capacity check per field. Returns `false`, having written nothing,
+    /// otherwise.
+    #[inline]
+    pub(crate) fn write_short_head(
+        &self,
+        remaining: u32,
+        ctx: &EncodeCtx,
+        buf: &mut BytesMut,
+    ) -> bool {
+        /// Fixed header (5) + topic length (2) + packet id (2) + empty property block (1) +
+        /// topic: 128 bytes in all.
+        const MAX_TOPIC: usize = 118;
+        let topic = self.topic.name().map_or(&[][..], TopicName::as_bytes);
+        let v5 = ctx.version.is_v5();
+        if topic.len() > MAX_TOPIC || (v5 && self.properties_content_len() != 0) {
+            return false;
+        }
+        let mut head = [0_u8; 128];
+        let free = {
+            let mut w = &mut head[..];
+            w.put_u8(((PacketType::Publish as u8) << 4) | self.flags());
+            crate::varint::put(&mut w, remaining);
+            put_prefixed(&mut w, topic);
+            if let Some(id) = self.delivery.packet_id() {
+                w.put_u16(id.get());
+            }
+            if v5 {
+                w.put_u8(0);
+            }
+            w.len()
+        };
+        buf.put_slice(head.get(..head.len() - free).unwrap_or_default());
+        buf.put_slice(&self.payload);
+        true
+    }
+
     pub(crate) fn write(&self, ctx: &EncodeCtx, buf: &mut BytesMut) {
         put_prefixed(buf, self.topic.name().map_or(&[][..], TopicName::as_bytes));
         if let Some(id) = self.delivery.packet_id() {
@@ -200,5 +239,74 @@ impl Publish {
             self.properties.write_content(buf);
         }
         buf.put_slice(&self.payload);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+
+    use bytes::{BufMut, Bytes, BytesMut};
+
+    use super::*;
+    use crate::packet::{self, Packet};
+    use crate::{PacketId, ProtocolVersion};
+
+    /// The field-by-field writer the stack-assembled head must equal byte for byte.
+    fn field_by_field(p: &Publish, ctx: &EncodeCtx) -> BytesMut {
+        let remaining = p.remaining_len(ctx).unwrap();
+        let mut buf = BytesMut::new();
+        buf.put_u8(((PacketType::Publish as u8) << 4) | p.flags());
+        crate::varint::put(&mut buf, u32::try_from(remaining).unwrap());
+        p.write(ctx, &mut buf);
+        buf
+    }
+
+    #[test]
+    fn short_head_equals_field_by_field_writer_at_every_boundary() {
+        let mut checked = 0;
+        for version in [ProtocolVersion::V3_1_1, ProtocolVersion::V5] {
+            let ctx = EncodeCtx {
+                version,
+                sender: None,
+            };
+            for topic_len in [1, 117, 118, 119, 200] {
+                let topic = TopicName::new(&"t".repeat(topic_len)).unwrap();
+                for delivery in [
+                    Delivery::AtMostOnce,
+                    Delivery::AtLeastOnce(PacketId::MAX),
+                    Delivery::ExactlyOnce(PacketId::MIN),
+                ] {
+                    for payload_len in [0, 200] {
+                        let mut p = Publish::new(topic.clone(), Bytes::from(vec![7; payload_len]));
+                        p.delivery = delivery;
+                        p.retain = true;
+                        p.dup = delivery != Delivery::AtMostOnce;
+                        let want = field_by_field(&p, &ctx);
+                        let remaining = u32::try_from(p.remaining_len(&ctx).unwrap()).unwrap();
+                        let mut got = BytesMut::new();
+                        packet::write(&Packet::Publish(p.clone()), remaining, &ctx, &mut got);
+                        assert_eq!(got, want, "{version:?} topic {topic_len} {delivery:?}");
+                        let mut direct = BytesMut::new();
+                        assert_eq!(
+                            p.write_short_head(remaining, &ctx, &mut direct),
+                            topic_len <= 118,
+                            "the stack head is used exactly up to 118-byte topics"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 60);
+        // With a property, 5.0 always takes the field-by-field path.
+        let ctx = EncodeCtx {
+            version: ProtocolVersion::V5,
+            sender: None,
+        };
+        let mut p = Publish::new(TopicName::new("a").unwrap(), Bytes::new());
+        p.properties.content_type = Some(crate::MqttString::new("x").unwrap());
+        let remaining = u32::try_from(p.remaining_len(&ctx).unwrap()).unwrap();
+        assert!(!p.write_short_head(remaining, &ctx, &mut BytesMut::new()));
     }
 }
