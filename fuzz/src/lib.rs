@@ -320,7 +320,12 @@ pub fn topic(data: &[u8]) {
 ///   after `Closed` until `handle_connected`; exactly one `Closed` per connection; after
 ///   `Closed`, `handle_bytes` returns `SessionError::Closed` and subscribe / unsubscribe / QoS 0
 ///   publish / disconnect return errors; `Closed(ProtocolError(e))` in 5.0 and `Closed(Local)`
-///   end with a DISCONNECT (reason `e.reason_code()`);
+///   end with a DISCONNECT (reason `e.reason_code()`); `Closed(PacketTooLarge)` only in 5.0,
+///   for a required packet really over the CONNACK's Maximum Packet Size, after DISCONNECT
+///   0x95 when that fits;
+/// - the answer the protocol requires goes out in the same drain, or the connection closes:
+///   PUBACK to a QoS 1 PUBLISH with automatic acknowledgments [MQTT-4.3.2-4], PUBREL to a
+///   success PUBREC [MQTT-4.3.3-4], PUBCOMP to PUBREL [MQTT-4.3.3-11];
 /// - QoS 1/2 PUBLISHes sent on a connection and not yet acknowledged (PUBACK, PUBCOMP, or
 ///   PUBREC with an error code) never exceed the Receive Maximum of its CONNACK [MQTT-3.3.4-9]; Maximum QoS,
 ///   Retain Available, Topic Alias Maximum and Maximum Packet Size of that CONNACK are obeyed;

@@ -36,12 +36,6 @@ pub(crate) const KNOWN_OPEN_BUGS: &[&str] = &[
     // another QoS than min(message, subscription) after its id was reused (likely the same
     // family as the previous entry).
     "server-deliver-qos-mismatch-on-reused-id",
-    // regressions/client_session/open-pubrel-not-resent-after-deferred-ack: the server's CONNACK
-    // sets Maximum Packet Size 1, smaller than any packet; on the resume the client queues the
-    // PUBREL of a QoS 2 message past PUBREC but cannot send it [MQTT-3.1.2-24] and drops it
-    // silently, so the exchange can never complete [MQTT-4.4.0-1]. It should close the
-    // connection with an explicit reason instead.
-    "client-pubrel-not-resent",
 ];
 
 /// Whether the check that failed is the known open bug `name`, and inputs hitting known bugs

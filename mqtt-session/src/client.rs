@@ -7,9 +7,9 @@ use mqtt_codec::bytes::BytesMut;
 use mqtt_codec::topic::TopicFilter;
 use mqtt_codec::{
     Auth, AuthProperties, BinaryData, ConnAck, ConnAckProperties, Connect, Decoder, Delivery,
-    Disconnect, Encoder, Packet, PacketId, PacketType, PubAck, PubComp, PubRec, PubRel, Publish,
-    PublishTopic, QoS, ReasonCode, SubAck, Subscribe, SubscribeProperties, Subscription, UnsubAck,
-    Unsubscribe, Will, WillProperties,
+    Disconnect, EncodeError, Encoder, Packet, PacketId, PacketType, PubAck, PubComp, PubRec,
+    PubRel, Publish, PublishTopic, QoS, ReasonCode, SubAck, Subscribe, SubscribeProperties,
+    Subscription, UnsubAck, Unsubscribe, Will, WillProperties,
 };
 
 use crate::config::{ClientConfig, Message};
@@ -84,6 +84,16 @@ enum Request {
 /// further input is refused until the next [`handle_connected`](Self::handle_connected).
 /// Outbound QoS 1/2 messages and inbound QoS 2 identifiers survive connections: see
 /// [`handle_connected`](Self::handle_connected) for resumption.
+///
+/// Nothing larger than the server's Maximum Packet Size (5.0 CONNACK) is sent
+/// [MQTT-3.2.2-15]. A command whose packet would not fit is refused with
+/// [`UsageError::Encode`] before anything is queued ([`publish`](Self::publish),
+/// [`subscribe`](Self::subscribe), [`unsubscribe`](Self::unsubscribe), [`auth`](Self::auth),
+/// [`reauthenticate`](Self::reauthenticate)); [`disconnect`](Self::disconnect) then closes
+/// without its DISCONNECT. A packet the protocol itself requires (PUBACK, PUBREC, PUBREL,
+/// PUBCOMP, PINGREQ, the resend of an in-flight PUBLISH) that does not fit is never dropped
+/// silently: the connection closes with [`CloseReason::PacketTooLarge`] (after a DISCONNECT
+/// 0x95 when that fits), and the session state stays for the next connection.
 #[derive(Debug)]
 pub struct ClientSession {
     config: ClientConfig,
@@ -256,6 +266,9 @@ impl ClientSession {
     /// Time passed: sends PINGREQ when due, reports a dead connection (no CONNACK or PINGRESP
     /// within [`ClientConfig::response_timeout`]), drops expired queued messages. Idempotent,
     /// and harmless before [`ClientSession::poll_timeout`]'s deadline.
+    ///
+    /// A PINGREQ over the server's Maximum Packet Size (below 2 bytes) closes the connection
+    /// with [`CloseReason::PacketTooLarge`] instead.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.clamp(now);
         match self.phase {
@@ -267,8 +280,9 @@ impl ClientSession {
             Phase::Connected => match self.keep_alive.poll(self.now) {
                 KeepAliveAction::Idle => {}
                 KeepAliveAction::SendPing => {
-                    self.outbox.push_back(Packet::PingReq);
-                    self.keep_alive.on_ping_sent(self.now);
+                    if self.queue_required(Packet::PingReq) {
+                        self.keep_alive.on_ping_sent(self.now);
+                    }
                 }
                 KeepAliveAction::Dead => self.close_dead(CloseReason::KeepAliveTimeout),
             },
@@ -424,7 +438,9 @@ impl ClientSession {
     /// Acknowledges an inbound message when automatic acknowledgments are off. Acknowledgments
     /// go out in the order the messages arrived [MQTT-4.6.0-2] [MQTT-4.6.0-3]: one acknowledged
     /// early waits for those before it. Without a connection nothing is sent; the server
-    /// resends the message on resume and the acknowledgment goes out then.
+    /// resends the message on resume and the acknowledgment goes out then. The same holds when
+    /// an acknowledgment does not fit the server's Maximum Packet Size: the connection closes
+    /// with [`CloseReason::PacketTooLarge`] (the token is used up all the same).
     ///
     /// # Errors
     /// [`UsageError::UnknownAckToken`] when the token was already used or its session state was
@@ -440,7 +456,7 @@ impl ClientSession {
                 QoS::AtLeastOnce | QoS::AtMostOnce => Packet::PubAck(PubAck::new(id)),
             };
             if self.phase == Phase::Connected {
-                self.outbox.push_back(packet);
+                self.queue_required(packet);
             }
         }
         Ok(())
@@ -450,7 +466,9 @@ impl ClientSession {
     /// carrying the configured Authentication Method and `data`.
     ///
     /// # Errors
-    /// [`UsageError::AuthNotExpected`] when no challenge is waiting for an answer.
+    /// [`UsageError::AuthNotExpected`] when no challenge is waiting for an answer;
+    /// [`UsageError::Encode`] when the AUTH exceeds the server's Maximum Packet Size (nothing
+    /// is queued: answer with less data, or disconnect).
     pub fn auth(&mut self, now: Instant, data: Option<BinaryData>) -> Result<(), UsageError> {
         self.clamp(now);
         if self.auth != AuthPhase::Challenged || !self.is_open() {
@@ -464,7 +482,8 @@ impl ClientSession {
     ///
     /// # Errors
     /// [`UsageError::AuthNotExpected`] without enhanced authentication or while an exchange is
-    /// in progress; [`UsageError::NotConnected`].
+    /// in progress; [`UsageError::NotConnected`]; [`UsageError::Encode`] when the AUTH exceeds
+    /// the server's Maximum Packet Size.
     pub fn reauthenticate(
         &mut self,
         now: Instant,
@@ -484,6 +503,10 @@ impl ClientSession {
     /// [`ReasonCode::DISCONNECT_WITH_WILL_MESSAGE`] to have the Will published) and emits
     /// [`ClientEvent::Closed`]. Drain [`ClientSession::poll_transmit`], then close the transport.
     ///
+    /// A DISCONNECT over the server's Maximum Packet Size is not sent [MQTT-3.2.2-15]: the
+    /// connection closes without it (the server then sees an abnormal close and may publish
+    /// the Will).
+    ///
     /// # Errors
     /// [`UsageError::NotConnected`] when no connection is open; [`UsageError::Encode`] when the
     /// reason code is not valid for DISCONNECT.
@@ -493,8 +516,11 @@ impl ClientSession {
             return Err(UsageError::NotConnected);
         }
         let packet = Packet::Disconnect(self.disconnect_packet(reason));
-        self.encoder.encoded_len(&packet)?;
-        self.outbox.push_back(packet);
+        match self.encoder.encoded_len(&packet) {
+            Ok(_) => self.outbox.push_back(packet),
+            Err(EncodeError::PacketTooLarge { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
         self.phase = Phase::Closed;
         self.events
             .push_back(ClientEvent::Closed(CloseReason::Local));
@@ -504,14 +530,24 @@ impl ClientSession {
 
     /// Appends every queued packet to `tx`; returns the number of bytes appended (0: nothing to
     /// send).
+    ///
+    /// Packets are checked against the server's Maximum Packet Size when queued. One that no
+    /// longer fits here (queued before CONNACK announced the limit, when the caller did not
+    /// drain in between) closes the connection with [`CloseReason::PacketTooLarge`].
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant, tx: &mut BytesMut) -> usize {
         self.clamp(now);
         let mut written = 0;
         while let Some(packet) = self.outbox.pop_front() {
-            // Every packet was checked with `encoded_len` when it was queued.
-            if let Ok(n) = self.encoder.encode(&packet, tx) {
-                written += n;
+            match self.encoder.encode(&packet, tx) {
+                Ok(n) => written += n,
+                Err(EncodeError::PacketTooLarge { size, max }) => {
+                    self.close_too_large(packet.packet_type(), size, max);
+                }
+                Err(e) => debug_assert!(
+                    false,
+                    "invariant: the session queues only packets valid in its version: {e}"
+                ),
             }
         }
         if written > 0 {
@@ -798,7 +834,10 @@ impl ClientSession {
     ///   again) is given up with [`ClientEvent::Lost`] (the exchange was started, so not
     ///   `Dropped`, which is for never-sent messages) and its identifier freed; a QoS 2
     ///   message past PUBREC only needs its PUBREL, which is always resent;
-    /// - too large for the new Maximum Packet Size: [`ClientEvent::Lost`] too.
+    /// - a PUBREL or resent PUBLISH too large for the new Maximum Packet Size
+    ///   [MQTT-3.2.2-15] cannot be sent, but must be [MQTT-4.4.0-1]: the connection closes
+    ///   with [`CloseReason::PacketTooLarge`] and every message keeps its place and stage for
+    ///   the next connection (nothing is given up).
     ///
     /// The same holds for a deferred resend when the window later frees (`fill_window`).
     fn resend_in_flight(&mut self) {
@@ -811,7 +850,9 @@ impl ClientSession {
             match entry.stage {
                 OutboundStage::Released => {
                     used += 1;
-                    self.outbox.push_back(Packet::PubRel(PubRel::new(id)));
+                    if !self.queue_required(Packet::PubRel(PubRel::new(id))) {
+                        break;
+                    }
                 }
                 OutboundStage::Sent | OutboundStage::Queued => {
                     if self
@@ -825,24 +866,39 @@ impl ClientSession {
                         continue;
                     }
                     if !window.has_room(used) {
-                        if let Some(e) = self.outbound.complete(id) {
-                            later.push(e);
-                        }
+                        later.push(id);
                         continue;
                     }
                     used += 1;
-                    if self.transmit_publish(&entry, true).is_err() {
-                        // Too large for the new connection's limits: it cannot complete.
-                        self.outbound.complete(id);
-                        self.ids.release(id);
-                        self.events.push_back(ClientEvent::Lost(id));
-                    } else if let Some(e) = self.outbound.in_flight_mut(id) {
-                        e.stage = OutboundStage::Sent;
+                    match self.transmit_publish(&entry, true) {
+                        Ok(()) => {
+                            if let Some(e) = self.outbound.in_flight_mut(id) {
+                                e.stage = OutboundStage::Sent;
+                            }
+                        }
+                        Err(UsageError::Encode(EncodeError::PacketTooLarge { size, max })) => {
+                            self.close_too_large(PacketType::Publish, size, max);
+                            break;
+                        }
+                        Err(_) => {
+                            // Not encodable on this connection at all: it cannot complete.
+                            self.outbound.complete(id);
+                            self.ids.release(id);
+                            self.events.push_back(ClientEvent::Lost(id));
+                        }
                     }
                 }
             }
         }
-        self.outbound.requeue_front(later);
+        // Those the window has no room for wait at the front of the queue; after a close they
+        // stay where they are, so the next connection resends everything in the original order.
+        if self.phase == Phase::Connected {
+            let later = later
+                .into_iter()
+                .filter_map(|id| self.outbound.complete(id))
+                .collect();
+            self.outbound.requeue_front(later);
+        }
     }
 
     /// Moves queued messages into flight while the server's Receive Maximum leaves room.
@@ -873,6 +929,12 @@ impl ClientSession {
                 Ok(()) => {
                     entry.stage = OutboundStage::Sent;
                     self.outbound.push_in_flight(entry);
+                }
+                Err(UsageError::Encode(EncodeError::PacketTooLarge { size, max })) if dup => {
+                    // A resend the protocol requires: it keeps its place for the next connection.
+                    self.outbound.requeue_front(alloc::vec![entry]);
+                    self.close_too_large(PacketType::Publish, size, max);
+                    return;
                 }
                 Err(_) if dup => {
                     // Sent on an earlier connection: the exchange is given up.
@@ -977,7 +1039,7 @@ impl ClientSession {
                     self.deliver(p, ack);
                 }
                 if auto {
-                    self.outbox.push_back(Packet::PubAck(PubAck::new(id)));
+                    self.queue_required(Packet::PubAck(PubAck::new(id)));
                 }
             }
             Delivery::ExactlyOnce(id) => match self.inbound.on_qos2(id, auto) {
@@ -985,11 +1047,11 @@ impl ClientSession {
                     let ack = (!auto).then(|| token(id));
                     self.deliver(p, ack);
                     if auto {
-                        self.outbox.push_back(Packet::PubRec(PubRec::new(id)));
+                        self.queue_required(Packet::PubRec(PubRec::new(id)));
                     }
                 }
                 Qos2Verdict::ResendPubRec => {
-                    self.outbox.push_back(Packet::PubRec(PubRec::new(id)));
+                    self.queue_required(Packet::PubRec(PubRec::new(id)));
                 }
                 Qos2Verdict::Ignore => {}
             },
@@ -1025,7 +1087,7 @@ impl ClientSession {
             } else {
                 PubRel::new(id)
             };
-            self.outbox.push_back(Packet::PubRel(rel));
+            self.queue_required(Packet::PubRel(rel));
             return Ok(());
         };
         if entry.publish.qos() != QoS::ExactlyOnce {
@@ -1036,7 +1098,7 @@ impl ClientSession {
             return Ok(());
         }
         entry.stage = OutboundStage::Released;
-        self.outbox.push_back(Packet::PubRel(PubRel::new(id)));
+        self.queue_required(Packet::PubRel(PubRel::new(id)));
         Ok(())
     }
 
@@ -1078,7 +1140,7 @@ impl ClientSession {
             PubRelVerdict::NotFound => PubComp::new(id),
             PubRelVerdict::BeforePubRec => return Err(wrong(PacketType::PubRel, id)),
         };
-        self.outbox.push_back(Packet::PubComp(comp));
+        self.queue_required(Packet::PubComp(comp));
         Ok(())
     }
 
@@ -1158,15 +1220,57 @@ impl ClientSession {
     /// The server broke the protocol: DISCONNECT with the reason code (5.0), then `Closed`.
     fn fail(&mut self, e: SessionError) -> SessionError {
         self.outbox.clear();
-        if self.config.version.is_v5() {
-            self.outbox
-                .push_back(Packet::Disconnect(Disconnect::with_reason(e.reason_code())));
-        }
+        self.queue_closing_disconnect(e.reason_code());
         self.phase = Phase::Closed;
         self.events
             .push_back(ClientEvent::Closed(CloseReason::ProtocolError(e)));
         self.end_connection();
         e
+    }
+
+    /// Queues a packet the protocol requires (an acknowledgment, PUBREL, PINGREQ). One over
+    /// the server's Maximum Packet Size closes the connection instead (`close_too_large`): the
+    /// client has nothing optional to drop from these packets, and must not send them
+    /// [MQTT-3.2.2-15]. Returns whether the packet was queued.
+    fn queue_required(&mut self, packet: Packet) -> bool {
+        if let Err(EncodeError::PacketTooLarge { size, max }) = self.encoder.encoded_len(&packet) {
+            self.close_too_large(packet.packet_type(), size, max);
+            return false;
+        }
+        // Any other encoding error is a bug, caught by `poll_transmit`'s debug assertion.
+        self.outbox.push_back(packet);
+        true
+    }
+
+    /// A packet the protocol requires cannot be sent within the server's Maximum Packet Size:
+    /// DISCONNECT 0x95 when that fits (5.0), then `Closed`. Unlike `fail`, nothing is wrong
+    /// with the server (a tiny nonzero maximum is legal); the session state stays.
+    fn close_too_large(&mut self, packet: PacketType, size: u64, max: u32) {
+        self.outbox.clear();
+        if !self.is_open() {
+            return;
+        }
+        self.queue_closing_disconnect(ReasonCode::PACKET_TOO_LARGE);
+        self.phase = Phase::Closed;
+        self.events
+            .push_back(ClientEvent::Closed(CloseReason::PacketTooLarge {
+                packet,
+                size,
+                max,
+            }));
+        self.end_connection();
+    }
+
+    /// Queues the DISCONNECT that closes a 5.0 connection with `reason`, unless it exceeds the
+    /// server's Maximum Packet Size: then the connection closes without it. Nothing in 3.x,
+    /// where the client just closes the transport.
+    fn queue_closing_disconnect(&mut self, reason: ReasonCode) {
+        if self.config.version.is_v5() {
+            let packet = Packet::Disconnect(Disconnect::with_reason(reason));
+            if self.encoder.encoded_len(&packet).is_ok() {
+                self.outbox.push_back(packet);
+            }
+        }
     }
 
     /// The connection is dead (timeout): nothing more is sent.

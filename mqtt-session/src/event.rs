@@ -4,7 +4,7 @@
 use alloc::vec::Vec;
 
 use mqtt_codec::topic::TopicName;
-use mqtt_codec::{AuthProperties, PacketId, Publish, QoS, ReasonCode};
+use mqtt_codec::{AuthProperties, PacketId, PacketType, Publish, QoS, ReasonCode};
 
 use crate::error::{SessionError, UsageError};
 
@@ -83,6 +83,26 @@ pub enum CloseReason {
     KeepAliveTimeout,
     /// The application called [`ClientSession::disconnect`](crate::ClientSession::disconnect).
     Local,
+    /// A packet the protocol requires the client to send (PUBACK, PUBREC, PUBREL, PUBCOMP,
+    /// PINGREQ, the resend of an in-flight PUBLISH) does not fit the server's Maximum Packet
+    /// Size (5.0 CONNACK), and the client must not send it [MQTT-3.2.2-15]. The client sends
+    /// nothing smaller instead (it carries no Reason String or User Property to drop): it
+    /// closes, after a DISCONNECT with reason code 0x95 (Packet too large) when that one fits,
+    /// so the exchange is not lost silently. The session state is kept: outbound messages
+    /// and inbound QoS 2 identifiers resume on the next connection, as after
+    /// [`ConnectionLost`](Self::ConnectionLost).
+    ///
+    /// A Maximum Packet Size below the smallest packet is legal (only 0 is a Protocol Error),
+    /// so CONNACK accepts it; the connection ends only when such a packet is due. Never
+    /// happens in 3.x, which has no Maximum Packet Size.
+    PacketTooLarge {
+        /// The packet that could not be sent.
+        packet: PacketType,
+        /// Its size, fixed header included, in bytes.
+        size: u64,
+        /// The server's Maximum Packet Size.
+        max: u32,
+    },
     /// The server broke the protocol (a DISCONNECT with its reason code went out first in 5.0).
     ProtocolError(SessionError),
     /// CONNACK refused the connection.

@@ -1,6 +1,7 @@
 //! Client session scenarios through the in-memory harness: connect, QoS 0/1/2 both ways, the
 //! receive-maximum window, keep-alive, timeouts, disconnects, protocol violations, reconnect and
-//! resume, export/restore, manual acks, topic aliases, message expiry, AUTH.
+//! resume, export/restore, manual acks, topic aliases, message expiry, AUTH, and packets the
+//! protocol requires that do not fit the server's Maximum Packet Size.
 
 pub mod support;
 
@@ -10,7 +11,7 @@ use core::time::Duration;
 use mqtt_session::codec::bytes::BytesMut;
 use mqtt_session::codec::topic::TopicFilter;
 use mqtt_session::codec::{
-    Auth, BinaryData, ConnAck, Delivery, Disconnect, EncodeError, MqttString, Packet,
+    Auth, BinaryData, ConnAck, Delivery, Disconnect, EncodeError, MqttString, Packet, PacketType,
     ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish, PublishTopic, QoS, ReasonCode,
     SubAck, Subscription, UnsubAck,
 };
@@ -1103,4 +1104,285 @@ fn client_resend_drops_retained_message_when_retain_not_available() {
         events.contains(&ClientEvent::Lost(ids[0])) && events.contains(&ClientEvent::Lost(ids[1])),
         "{events:?}"
     );
+}
+
+// ----- packets the protocol requires, over the server's Maximum Packet Size -----
+//
+// [MQTT-3.2.2-15]: the client never sends a packet over the server's Maximum Packet Size. The
+// acknowledgments, PUBREL, PINGREQ and resends it must send carry nothing it may drop, so one
+// that does not fit closes the connection with `CloseReason::PacketTooLarge` (DISCONNECT 0x95
+// first when those 3 bytes fit) and the session state waits for the next connection. 3.1.1
+// has no Maximum Packet Size (its CONNACK has no properties): none of this can happen there.
+
+/// A 5.0 configuration whose session outlives the connection.
+fn persistent_v5() -> Pair {
+    let mut c = config(ProtocolVersion::V5);
+    c.properties.session_expiry_interval = Some(600);
+    Pair::new(c)
+}
+
+/// A resumed CONNACK (Session Present = 1) announcing Maximum Packet Size `max`.
+fn resumed_with_max(max: u32) -> ConnAck {
+    connack_with(|c| {
+        c.session_present = true;
+        c.properties.maximum_packet_size = NonZeroU32::new(max);
+    })
+}
+
+/// DISCONNECT 0x95 (Packet too large), 3 bytes.
+fn disconnect_too_large() -> Packet {
+    Packet::Disconnect(Disconnect::with_reason(ReasonCode::PACKET_TOO_LARGE))
+}
+
+/// The close for a required `packet` of `size` bytes over `max`.
+fn closed_too_large(packet: PacketType, size: u64, max: u32) -> ClientEvent {
+    ClientEvent::Closed(CloseReason::PacketTooLarge { packet, size, max })
+}
+
+/// The server's resend (DUP = 1) of its QoS 1/2 PUBLISH on a resumed connection.
+fn server_resend(p: &mut Pair, delivery: Delivery) {
+    let mut again = Publish::new(name("t"), &b"x"[..]);
+    again.delivery = delivery;
+    again.dup = true;
+    p.send(Packet::Publish(again));
+}
+
+/// Resuming with a QoS 2 message past PUBREC, the 4-byte PUBREL does not fit Maximum Packet
+/// Size 1 (nor does a DISCONNECT): the connection closes, explicitly, instead of dropping the
+/// PUBREL; the message stays Released and the next connection sends the PUBREL and completes
+/// the exchange [MQTT-4.4.0-1].
+#[test]
+fn client_pubrel_over_server_maximum_packet_size_closes_and_resumes_later() {
+    let mut p = persistent_v5();
+    p.connect(false);
+    let a = p.publish(msg("a", b"a", QOS2)).unwrap();
+    p.sent();
+    p.send(Packet::PubRec(PubRec::new(a)));
+    assert_eq!(p.sent(), [Packet::PubRel(PubRel::new(a))]);
+    p.drop_connection();
+    p.take_events();
+
+    p.connect_with(resumed_with_max(1));
+    assert_eq!(
+        p.sent(),
+        [],
+        "neither PUBREL (4 bytes) nor DISCONNECT (3) fits"
+    );
+    assert_eq!(
+        p.take_events(),
+        [
+            ClientEvent::Connected {
+                session_present: true
+            },
+            closed_too_large(PacketType::PubRel, 4, 1)
+        ]
+    );
+    assert!(!p.client.is_connected());
+    assert_eq!(
+        p.client.handle_bytes(p.now, &mut BytesMut::new()),
+        Err(SessionError::Closed)
+    );
+    let state = p.client.export_state();
+    assert_eq!(state.outbound.len(), 1);
+    assert_eq!(state.outbound[0].stage, OutboundStage::Released);
+    assert!(p.client.is_packet_id_in_use(a));
+
+    p.drop_connection();
+    assert_eq!(p.take_events(), [], "one Closed per connection");
+    p.connect(true);
+    assert_eq!(p.sent(), [Packet::PubRel(PubRel::new(a))]);
+    p.send(Packet::PubComp(PubComp::new(a)));
+    assert!(p.take_events().contains(&ClientEvent::Delivered(a)));
+    assert!(!p.client.is_packet_id_in_use(a));
+}
+
+/// The automatic PUBACK of an inbound QoS 1 message (4 bytes) over Maximum Packet Size 3: the
+/// message is delivered, DISCONNECT 0x95 (3 bytes) goes out and the connection closes; the
+/// server's resend on the next connection is acknowledged [MQTT-4.3.2-4].
+#[test]
+fn client_puback_over_server_maximum_packet_size_closes_with_disconnect_0x95() {
+    let mut p = persistent_v5();
+    p.connect_with(connack_with(|c| {
+        c.properties.maximum_packet_size = NonZeroU32::new(3);
+    }));
+    p.take_events();
+    p.server_publish("t", b"x", Delivery::AtLeastOnce(pid(7)));
+    assert_eq!(p.sent(), [disconnect_too_large()]);
+    let events = p.take_events();
+    assert_eq!(received(&events), [b"x".to_vec()]);
+    assert_eq!(
+        events.last(),
+        Some(&closed_too_large(PacketType::PubAck, 4, 3))
+    );
+
+    p.drop_connection();
+    p.connect(true);
+    server_resend(&mut p, Delivery::AtLeastOnce(pid(7)));
+    assert_eq!(p.sent(), [Packet::PubAck(PubAck::new(pid(7)))]);
+}
+
+/// A manual PUBREC for an inbound QoS 2 message over Maximum Packet Size 3: `ack` succeeds
+/// and closes the connection; on the next connection the server's resend gets the PUBREC
+/// without a second delivery, and its PUBREL the PUBCOMP [MQTT-4.3.3-10].
+#[test]
+fn client_manual_pubrec_over_server_maximum_packet_size_closes_and_is_resent() {
+    let mut c = config(ProtocolVersion::V5);
+    c.properties.session_expiry_interval = Some(600);
+    c.auto_ack = false;
+    let mut p = Pair::new(c);
+    p.connect_with(connack_with(|c| {
+        c.properties.maximum_packet_size = NonZeroU32::new(3);
+    }));
+    p.take_events();
+    p.server_publish("t", b"x", Delivery::ExactlyOnce(pid(5)));
+    let token = match &p.take_events()[..] {
+        [ClientEvent::Received(m)] => m.ack.unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(p.sent(), []);
+    p.client.ack(p.now, token).unwrap();
+    p.flush();
+    assert_eq!(p.sent(), [disconnect_too_large()]);
+    assert_eq!(
+        p.take_events(),
+        [closed_too_large(PacketType::PubRec, 4, 3)]
+    );
+
+    p.drop_connection();
+    p.connect(true);
+    p.take_events();
+    server_resend(&mut p, Delivery::ExactlyOnce(pid(5)));
+    assert_eq!(p.sent(), [Packet::PubRec(PubRec::new(pid(5)))]);
+    assert_eq!(received(&p.take_events()), Vec::<Vec<u8>>::new());
+    p.send(Packet::PubRel(PubRel::new(pid(5))));
+    assert_eq!(p.sent(), [Packet::PubComp(PubComp::new(pid(5)))]);
+}
+
+/// A PINGREQ (2 bytes) due under Maximum Packet Size 1 [MQTT-3.1.2-20] closes the connection
+/// instead of leaving the server's keep-alive to expire [MQTT-3.1.2-22].
+#[test]
+fn client_pingreq_over_server_maximum_packet_size_closes() {
+    let mut p = Pair::v5();
+    p.connect_with(connack_with(|c| {
+        c.properties.maximum_packet_size = NonZeroU32::new(1);
+    }));
+    p.take_events();
+    assert!(p.advance_to_timeout());
+    assert_eq!(p.sent(), []);
+    assert_eq!(
+        p.take_events(),
+        [closed_too_large(PacketType::PingReq, 2, 1)]
+    );
+    assert_eq!(p.client.poll_timeout(), None, "no PINGRESP is awaited");
+    p.client.handle_timeout(p.now);
+    p.flush();
+    assert_eq!(p.take_events(), []);
+}
+
+/// A resent PUBLISH over the new connection's Maximum Packet Size cannot be sent but must be
+/// [MQTT-4.4.0-1]: the connection closes and both messages stay in flight, in order, for the
+/// next connection (nothing is reported lost).
+#[test]
+fn client_resend_over_new_maximum_packet_size_closes_and_keeps_messages() {
+    let (mut p, ids) = client_with_two_in_flight(QOS1, false);
+    p.connect_with(resumed_with_max(8));
+    assert_eq!(p.sent(), [disconnect_too_large()]);
+    let events = p.take_events();
+    assert!(
+        matches!(
+            events[..],
+            [
+                ClientEvent::Connected { .. },
+                ClientEvent::Closed(CloseReason::PacketTooLarge {
+                    packet: PacketType::Publish,
+                    max: 8,
+                    ..
+                })
+            ]
+        ),
+        "{events:?}"
+    );
+    assert_eq!(p.client.in_flight(), 2);
+
+    p.drop_connection();
+    p.connect(true);
+    let sent = p.sent();
+    let resent: Vec<_> = publishes(&sent)
+        .iter()
+        .map(|x| (x.delivery, x.dup))
+        .collect();
+    assert_eq!(
+        resent,
+        [
+            (Delivery::AtLeastOnce(ids[0]), true),
+            (Delivery::AtLeastOnce(ids[1]), true)
+        ]
+    );
+}
+
+/// A resend deferred by the Receive Maximum that turns out too large when the window frees
+/// closes the connection too, and keeps its place (front of the queue, still a resend): the
+/// next connection resends it with DUP = 1 [MQTT-4.4.0-1].
+#[test]
+fn client_deferred_resend_over_maximum_packet_size_closes_and_keeps_its_place() {
+    let mut p = persistent_v5();
+    p.connect(false);
+    let small = p.publish(msg("a", b"x", QOS1)).unwrap();
+    let large = p.publish(msg("a", &[7u8; 32], QOS1)).unwrap();
+    assert_eq!(publishes(&p.sent()).len(), 2);
+    p.drop_connection();
+    p.take_events();
+
+    p.connect_with(connack_with(|c| {
+        c.session_present = true;
+        c.properties.receive_maximum = NonZeroU16::new(1);
+        c.properties.maximum_packet_size = NonZeroU32::new(16);
+    }));
+    let sent = p.sent();
+    assert_eq!(publishes(&sent).len(), 1, "the window holds one: {sent:?}");
+    assert_eq!((p.client.in_flight(), p.client.queued()), (1, 1));
+    p.take_events();
+
+    p.send(Packet::PubAck(PubAck::new(small)));
+    assert_eq!(p.sent(), [disconnect_too_large()]);
+    let events = p.take_events();
+    assert!(
+        matches!(
+            events[..],
+            [
+                ClientEvent::Delivered(d),
+                ClientEvent::Closed(CloseReason::PacketTooLarge {
+                    packet: PacketType::Publish,
+                    max: 16,
+                    ..
+                })
+            ] if d == small
+        ),
+        "{events:?}"
+    );
+    assert!(p.client.is_packet_id_in_use(large));
+
+    p.drop_connection();
+    p.connect(true);
+    let sent = p.sent();
+    let resent: Vec<_> = publishes(&sent)
+        .iter()
+        .map(|x| (x.delivery, x.dup))
+        .collect();
+    assert_eq!(resent, [(Delivery::AtLeastOnce(large), true)]);
+}
+
+/// `disconnect` when even its DISCONNECT exceeds the server's Maximum Packet Size: the
+/// connection closes without it (not a usage error that leaves it open).
+#[test]
+fn client_disconnect_over_server_maximum_packet_size_closes_without_it() {
+    let mut p = Pair::v5();
+    p.connect_with(connack_with(|c| {
+        c.properties.maximum_packet_size = NonZeroU32::new(1);
+    }));
+    p.take_events();
+    p.client.disconnect(p.now, ReasonCode::SUCCESS).unwrap();
+    p.flush();
+    assert_eq!(p.sent(), []);
+    assert_eq!(p.take_events(), [ClientEvent::Closed(CloseReason::Local)]);
 }
