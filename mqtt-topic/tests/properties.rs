@@ -284,7 +284,9 @@ fn reference_name_error(b: &[u8]) -> Option<mqtt_topic::TopicError> {
             _ => {}
         }
     }
-    core::str::from_utf8(b).err().map(|_| TopicError::InvalidUtf8)
+    core::str::from_utf8(b)
+        .err()
+        .map(|_| TopicError::InvalidUtf8)
 }
 
 /// Bytes biased towards the ones the scan looks for, at lengths around its 8-byte words.
