@@ -92,19 +92,16 @@ struct Held {
 }
 
 impl Held {
-    /// Whether `p` is this message (numbered).
+    /// Whether `p` is this message (numbered). The expiry left is not compared, but whether
+    /// there is one is: it makes the packet larger, so of two messages otherwise equal one may
+    /// fit the client and the other not.
     fn is(&self, p: &Publish) -> bool {
-        same_message(p, &self.publish)
+        p.topic == self.publish.topic
+            && p.payload == self.publish.payload
+            && p.retain == self.publish.retain
+            && p.subscription_ids == self.publish.subscription_ids
+            && p.properties.message_expiry_interval.is_some() == self.expires_at.is_some()
     }
-}
-
-/// Whether two outbound PUBLISHes carry the same message (QoS, packet id, DUP and expiry
-/// aside).
-fn same_message(a: &Publish, b: &Publish) -> bool {
-    a.topic == b.topic
-        && a.payload == b.payload
-        && a.retain == b.retain
-        && a.subscription_ids == b.subscription_ids
 }
 
 /// What the client knows of one network connection.
@@ -211,6 +208,9 @@ struct Fuzz {
     acked: BTreeSet<u16>,
     /// The state the previous connection's session left for this one.
     stored: Option<SessionState>,
+    /// `accept` succeeded (resuming the stored state or not): the next drain checks how the
+    /// held messages were numbered.
+    numbering: Option<bool>,
     stop: bool,
 }
 
@@ -228,6 +228,7 @@ impl Fuzz {
             requests: BTreeMap::new(),
             acked: BTreeSet::new(),
             stored: None,
+            numbering: None,
             stop: false,
         }
     }
@@ -278,7 +279,7 @@ impl Fuzz {
                 if result.is_ok() {
                     assert!(deciding, "accept without a CONNECT waiting");
                     self.conn.deciding = false;
-                    self.number_held(resumes);
+                    self.numbering = Some(resumes);
                 } else {
                     assert!(
                         !deciding || matches!(result, Err(mqtt_session::UsageError::Encode(_))),
@@ -478,20 +479,23 @@ impl Fuzz {
         }
     }
 
-    /// After `accept`: the messages held while deciding now have ids, behind the resumed
-    /// session's. Finds them in the session's state (in order; one that expired while held, or
-    /// did not fit the client, is gone) and records the QoS each must go out with. Without a
-    /// resumed session the old ids mean nothing any more.
-    fn number_held(&mut self, resumes: bool) {
-        let stored: BTreeMap<u16, Publish> = if resumes {
+    /// After `accept` (before the packets it queued are checked): the messages held while
+    /// deciding now have ids, behind the resumed session's. Finds them in the session's state
+    /// (in order; one that expired while held, or did not fit the client, is gone) and records
+    /// the QoS each must go out with. A stored message `accept` gave up (`dropped`) may have
+    /// left its id to a held one. Without a resumed session the old ids mean nothing any more.
+    fn number_held(&mut self, resumes: bool, dropped: &BTreeSet<u16>) {
+        let stored: BTreeSet<u16> = if resumes {
             self.stored
                 .iter()
                 .flat_map(|s| &s.outbound)
-                .filter_map(|m| Some((m.publish.delivery.packet_id()?.get(), m.publish.clone())))
+                .filter_map(|m| m.publish.delivery.packet_id())
+                .map(PacketId::get)
+                .filter(|id| !dropped.contains(id))
                 .collect()
         } else {
             self.expected_qos.clear();
-            BTreeMap::new()
+            BTreeSet::new()
         };
         let clock = self.latest.max(self.now);
         let held = core::mem::take(&mut self.conn.held);
@@ -502,11 +506,7 @@ impl Fuzz {
             let Some(id) = m.publish.delivery.packet_id() else {
                 panic!("a QoS 0 message in the session state: {m:?}");
             };
-            // A stored message (a dropped one's id may go to a held message).
-            if stored
-                .get(&id.get())
-                .is_some_and(|p| same_message(p, &m.publish))
-            {
+            if stored.contains(&id.get()) {
                 continue;
             }
             // (One that did not fit the client is skipped; equal ones share its fate.)
@@ -941,11 +941,16 @@ impl Fuzz {
         let events: Vec<ServerEvent> = core::iter::from_fn(|| self.session.poll_event()).collect();
         // A message given up is never sent, so its id is free for the packets of this drain
         // already (`accept` may drop a resend, then number a held message with its id).
+        let mut dropped = BTreeSet::new();
         for e in &events {
             if let ServerEvent::Dropped { id: Some(id), .. } = e {
                 self.pending.remove(&id.get());
                 self.conn.sent_here.remove(&id.get());
+                dropped.insert(id.get());
             }
+        }
+        if let Some(resumes) = self.numbering.take() {
+            self.number_held(resumes, &dropped);
         }
         let mut out = Drained::default();
         if !bytes.is_empty() {
