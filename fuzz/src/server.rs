@@ -80,6 +80,30 @@ struct Pending {
     released: bool,
 }
 
+/// A QoS 1/2 message delivered while the CONNECT decision was pending.
+#[derive(Debug)]
+struct Held {
+    /// Its PUBLISH as `accept` must queue it (but for the packet id and the expiry left).
+    publish: Publish,
+    /// The QoS it must go out with: min(message, subscription).
+    qos: QoS,
+    /// When its Message Expiry Interval runs out (it is never numbered then).
+    expires_at: Option<Instant>,
+}
+
+impl Held {
+    /// Whether `p` is this message (numbered). The expiry left is not compared, but whether
+    /// there is one is: it makes the packet larger, so of two messages otherwise equal one may
+    /// fit the client and the other not.
+    fn is(&self, p: &Publish) -> bool {
+        p.topic == self.publish.topic
+            && p.payload == self.publish.payload
+            && p.retain == self.publish.retain
+            && p.subscription_ids == self.publish.subscription_ids
+            && p.properties.message_expiry_interval.is_some() == self.expires_at.is_some()
+    }
+}
+
 /// What the client knows of one network connection.
 #[derive(Debug)]
 struct Conn {
@@ -110,6 +134,9 @@ struct Conn {
     closed: bool,
     /// The session sent something on this connection.
     sent_any: bool,
+    /// QoS 1/2 messages delivered while the CONNECT decision was pending (held without a
+    /// packet id until `accept`), in order.
+    held: Vec<Held>,
 }
 
 impl Conn {
@@ -131,6 +158,7 @@ impl Conn {
             disconnect_sent: false,
             closed: false,
             sent_any: false,
+            held: Vec::new(),
         }
     }
 
@@ -180,6 +208,9 @@ struct Fuzz {
     acked: BTreeSet<u16>,
     /// The state the previous connection's session left for this one.
     stored: Option<SessionState>,
+    /// `accept` succeeded (resuming the stored state or not): the next drain checks how the
+    /// held messages were numbered.
+    numbering: Option<bool>,
     stop: bool,
 }
 
@@ -197,6 +228,7 @@ impl Fuzz {
             requests: BTreeMap::new(),
             acked: BTreeSet::new(),
             stored: None,
+            numbering: None,
             stop: false,
         }
     }
@@ -241,10 +273,13 @@ impl Fuzz {
                 };
                 let deciding = self.conn.deciding && !self.conn.closed;
                 self.conn.accept_with_state = state.is_some();
+                let resumes =
+                    state.is_some() && self.conn.connect.as_ref().is_some_and(|c| !c.clean_start);
                 let result = self.session.accept(now, props, state);
                 if result.is_ok() {
                     assert!(deciding, "accept without a CONNECT waiting");
                     self.conn.deciding = false;
+                    self.numbering = Some(resumes);
                 } else {
                     assert!(
                         !deciding || matches!(result, Err(mqtt_session::UsageError::Encode(_))),
@@ -277,12 +312,24 @@ impl Fuzz {
                 let out = self.outgoing(u)?;
                 let expected = out.message.qos.min(out.options.qos);
                 let suppressed = out.options.no_local && out.from_self;
-                match self.session.deliver(now, out) {
+                let deciding = self.conn.deciding && !self.conn.closed;
+                let held = self.held(&out);
+                let result = self.session.deliver(now, out);
+                if deciding {
+                    // Before `accept` the session to resume is unknown: held, no id yet.
+                    assert_eq!(
+                        result,
+                        Ok(None),
+                        "deliver while the CONNECT decision is pending"
+                    );
+                    if !suppressed && expected != QoS::AtMostOnce {
+                        self.conn.held.push(held);
+                    }
+                }
+                match result {
                     Ok(Some(id)) => {
                         assert!(!suppressed, "a no_local message from itself got id {id:?}");
                         assert_ne!(expected, QoS::AtMostOnce, "QoS 0 delivery got id {id:?}");
-                        // (Before CONNACK the session is fresh: a stored session's ids only
-                        // become its own in `accept`, and the wire checks cover a clash.)
                         assert!(
                             !self.conn.accepted || !self.pending.contains_key(&id.get()),
                             "deliver allocated id {} in flight",
@@ -404,6 +451,79 @@ impl Fuzz {
             }
         }
         Ok(())
+    }
+
+    /// `out` as the session must hold it if the CONNECT decision is pending.
+    fn held(&self, out: &Outgoing) -> Held {
+        let v5 = self
+            .conn
+            .connect
+            .as_ref()
+            .is_some_and(|c| c.protocol.is_v5());
+        let mut publish = Publish::new(out.message.topic.clone(), out.message.payload.clone());
+        publish.retain =
+            out.message.retain && (out.options.retain_as_published || out.retained_on_subscribe);
+        if v5 {
+            publish.subscription_ids = out.subscription_ids.clone();
+        }
+        let interval = out
+            .message
+            .properties
+            .message_expiry_interval
+            .filter(|_| v5);
+        let clock = self.latest.max(self.now);
+        Held {
+            publish,
+            qos: out.message.qos.min(out.options.qos),
+            expires_at: interval.map(|s| clock + Duration::from_secs(u64::from(s))),
+        }
+    }
+
+    /// After `accept` (before the packets it queued are checked): the messages held while
+    /// deciding now have ids, behind the resumed session's. Finds them in the session's state
+    /// (in order; one that expired while held, or did not fit the client, is gone) and records
+    /// the QoS each must go out with. A stored message `accept` gave up (`dropped`) may have
+    /// left its id to a held one. Without a resumed session the old ids mean nothing any more.
+    fn number_held(&mut self, resumes: bool, dropped: &BTreeSet<u16>) {
+        let stored: BTreeSet<u16> = if resumes {
+            self.stored
+                .iter()
+                .flat_map(|s| &s.outbound)
+                .filter_map(|m| m.publish.delivery.packet_id())
+                .map(PacketId::get)
+                .filter(|id| !dropped.contains(id))
+                .collect()
+        } else {
+            self.expected_qos.clear();
+            BTreeSet::new()
+        };
+        let clock = self.latest.max(self.now);
+        let held = core::mem::take(&mut self.conn.held);
+        let mut held = held
+            .iter()
+            .filter(|h| h.expires_at.is_none_or(|at| clock < at));
+        for m in self.session.export_state().outbound {
+            let Some(id) = m.publish.delivery.packet_id() else {
+                panic!("a QoS 0 message in the session state: {m:?}");
+            };
+            if stored.contains(&id.get()) {
+                continue;
+            }
+            // (One that did not fit the client is skipped; equal ones share its fate.)
+            let Some(h) = held.by_ref().find(|h| h.is(&m.publish)) else {
+                panic!("accept queued a message nobody delivered: {m:?}");
+            };
+            assert_eq!(
+                m.publish.qos(),
+                h.qos,
+                "a held message numbered with another QoS"
+            );
+            assert!(
+                self.expected_qos.insert(id.get(), h.qos).is_none(),
+                "a held message numbered {} like a stored one",
+                id.get()
+            );
+        }
     }
 
     /// A packet a client could send.
@@ -604,6 +724,14 @@ impl Fuzz {
                 ))
             })
             .collect();
+        // Ids the previous session no longer has (expired, dropped, session ended) are free.
+        let kept: BTreeSet<u16> = state
+            .iter()
+            .flat_map(|s| &s.outbound)
+            .filter_map(|m| m.publish.delivery.packet_id())
+            .map(PacketId::get)
+            .collect();
+        self.expected_qos.retain(|id, _| kept.contains(id));
         self.stored = state;
         self.session = ServerSession::new(self.config, self.now);
         self.latest = self.now;
@@ -810,6 +938,20 @@ impl Fuzz {
         );
         let bytes = tx.get(1..).unwrap_or_default().to_vec();
         assert_eq!(bytes.len(), total);
+        let events: Vec<ServerEvent> = core::iter::from_fn(|| self.session.poll_event()).collect();
+        // A message given up is never sent, so its id is free for the packets of this drain
+        // already (`accept` may drop a resend, then number a held message with its id).
+        let mut dropped = BTreeSet::new();
+        for e in &events {
+            if let ServerEvent::Dropped { id: Some(id), .. } = e {
+                self.pending.remove(&id.get());
+                self.conn.sent_here.remove(&id.get());
+                dropped.insert(id.get());
+            }
+        }
+        if let Some(resumes) = self.numbering.take() {
+            self.number_held(resumes, &dropped);
+        }
         let mut out = Drained::default();
         if !bytes.is_empty() {
             assert!(
@@ -844,7 +986,7 @@ impl Fuzz {
                 }
             }
         }
-        while let Some(e) = self.session.poll_event() {
+        for e in events {
             if crate::session::tracing() {
                 eprintln!("  event {e:?}");
             }
@@ -920,15 +1062,6 @@ impl Fuzz {
                 let resend = self.pending.contains_key(&key);
                 match self.pending.get(&key) {
                     Some(e) => {
-                        // A message delivered while the CONNECT decision was pending took an id
-                        // the stored session still has in flight (known open bug).
-                        if !publish.dup
-                            && self.expected_qos.contains_key(&key)
-                            && skip_as_known("server-deliver-before-accept-reuses-stored-id")
-                        {
-                            self.stop = true;
-                            return;
-                        }
                         assert!(
                             conn.resumed && !conn.sent_here.contains(&key),
                             "PUBLISH {key} reuses the id of an unacknowledged PUBLISH"
@@ -940,12 +1073,6 @@ impl Fuzz {
                     None => {
                         assert!(!publish.dup, "[MQTT-3.3.1-1] a first PUBLISH with DUP = 1");
                         if let Some(q) = self.expected_qos.remove(&key) {
-                            if publish.qos() != q
-                                && skip_as_known("server-deliver-qos-mismatch-on-reused-id")
-                            {
-                                self.stop = true;
-                                return;
-                            }
                             assert_eq!(
                                 publish.qos(),
                                 q,
@@ -1026,21 +1153,10 @@ impl Fuzz {
                 self.acked.contains(&id.get()),
                 "{e:?} without the client acknowledging it"
             ),
-            ServerEvent::Dropped { id: Some(id), .. } => {
-                // Given up (it no longer fits the client's limits): the id is free again.
-                self.pending.remove(&id.get());
-                self.conn.sent_here.remove(&id.get());
-            }
+            // (`Dropped`: given up, the id is free again; applied before the drain's packets.)
             // (Before CONNACK the session is fresh: the stored session's ids are not its own.)
             ServerEvent::Expired(id) => {
                 let clash = self.conn.accepted && self.pending.contains_key(&id.get());
-                if clash
-                    && self.expected_qos.contains_key(&id.get())
-                    && skip_as_known("server-deliver-before-accept-reuses-stored-id")
-                {
-                    self.stop = true;
-                    return;
-                }
                 assert!(!clash, "{e:?} for a PUBLISH the client has");
             }
             _ => {}
@@ -1063,13 +1179,6 @@ impl Fuzz {
                     "[MQTT-4.4.0-1] PUBREL {id} not resent after Session Present = 1"
                 );
             } else {
-                if !conn.sent_here.contains(id)
-                    && self.expected_qos.contains_key(id)
-                    && skip_as_known("server-deliver-before-accept-reuses-stored-id")
-                {
-                    self.stop = true;
-                    return;
-                }
                 // PUBRELs count toward the window too: a QoS 2 message is outstanding until
                 // PUBCOMP, so resent PUBRELs may leave no room for this PUBLISH yet.
                 assert!(

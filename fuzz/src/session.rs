@@ -23,20 +23,8 @@ const FILTERS: [&str; 7] = ["a/+", "#", "a/b", "+/+", "$share/g/a", "sensors/#",
 /// `regressions/<target>/open-<name>` (see [`crate::skipping_known_bugs`]): an input that
 /// reaches one stops being checked while skipping. Delete an entry when its bug is fixed (and
 /// drop the `open-` prefix of its regression file).
-///
-/// - `server-deliver-before-accept-reuses-stored-id` (`server_session`): a message
-///   `deliver`ed while the CONNECT decision is pending gets a packet id from the new session's
-///   empty allocator; `accept` with a stored session then skips (`restore`: `ids.claim` fails)
-///   the stored in-flight message with the same id, silently (no event), so it is never resent
-///   [MQTT-4.4.0-1], and the new message goes out with an id the client still holds for the
-///   old one (for QoS 2 the client takes it as a duplicate and drops it) [MQTT-2.2.1-3].
-pub(crate) const KNOWN_OPEN_BUGS: &[&str] = &[
-    "server-deliver-before-accept-reuses-stored-id",
-    // regressions/server_session/open-deliver-qos-mismatch-on-reused-id: a message goes out at
-    // another QoS than min(message, subscription) after its id was reused (likely the same
-    // family as the previous entry).
-    "server-deliver-qos-mismatch-on-reused-id",
-];
+/// None is open today.
+pub(crate) const KNOWN_OPEN_BUGS: &[&str] = &[];
 
 /// Whether the check that failed is the known open bug `name`, and inputs hitting known bugs
 /// are skipped on this thread: then the caller stops checking this input.

@@ -18,6 +18,16 @@ pub enum UsageError {
     /// Packet Size, or content that does not exist in this protocol version).
     #[error("cannot encode: {0}")]
     Encode(EncodeError),
+    /// Server: a message of the [`SessionState`](crate::SessionState) given to
+    /// [`ServerSession::accept`](crate::ServerSession::accept) was sent on an earlier
+    /// connection (so the client knows it by its packet identifier) but has no identifier
+    /// (`id` is `None`), or one an earlier in-flight message of the state has: it cannot be
+    /// resumed. Reported in [`ServerEvent::Dropped`](crate::ServerEvent::Dropped).
+    #[error("in-flight message without a unique packet identifier ({id:?}) cannot be resumed")]
+    InvalidInFlight {
+        /// Its packet identifier, if it has one.
+        id: Option<u16>,
+    },
     /// A SUBSCRIBE or UNSUBSCRIBE without any topic filter [MQTT-3.8.3-2] [MQTT-3.10.3-2].
     #[error("no topic filter given [MQTT-3.8.3-2] [MQTT-3.10.3-2]")]
     NoTopicFilters,

@@ -49,6 +49,16 @@ enum Request {
     Unsubscribe(Unsubscribe),
 }
 
+/// A QoS 1/2 message [`ServerSession::deliver`]ed while the CONNECT decision is pending: it has
+/// no packet identifier yet (the resumed session's own come first), and gets one in
+/// [`ServerSession::accept`], behind the resumed session's messages.
+#[derive(Clone, Debug)]
+struct Held {
+    qos: QoS,
+    /// `publish.delivery` is still [`Delivery::AtMostOnce`].
+    entry: OutEntry,
+}
+
 /// What the client asked for in CONNECT that shapes what the server sends.
 #[derive(Clone, Copy, Debug)]
 struct ClientWants {
@@ -125,6 +135,8 @@ pub struct ServerSession {
     /// Packets that arrived while the CONNECT decision was pending (`handle_bytes` stops
     /// after the first; `handle_packet` callers may pass more).
     deferred: VecDeque<Packet>,
+    /// Messages delivered while the CONNECT decision is pending, in delivery order.
+    held: VecDeque<Held>,
     ids: PacketIdAllocator,
     outbound: Outbound,
     inbound: Inbound,
@@ -156,6 +168,7 @@ impl ServerSession {
             will: None,
             pending_will: None,
             deferred: VecDeque::new(),
+            held: VecDeque::new(),
             ids: PacketIdAllocator::new(),
             outbound: Outbound::default(),
             inbound: Inbound::default(),
@@ -225,6 +238,10 @@ impl ServerSession {
             Phase::Deciding | Phase::Closed | Phase::Ended => {}
         }
         self.check_timers();
+        let now = self.now;
+        // A held message has no identifier to report: it goes without an event.
+        self.held
+            .retain(|h| !expiry::is_expired(h.entry.expires_at, now));
         for id in self.outbound.remove_expired(self.now) {
             self.ids.release(id);
             self.events.push_back(ServerEvent::Expired(id));
@@ -254,7 +271,15 @@ impl ServerSession {
     /// `state` is the stored session when the caller found one for this client: with Clean
     /// Start = 0 it is resumed (Session Present = 1, in-flight messages resent, its Will
     /// cancelled [MQTT-3.1.3-9]) [MQTT-3.1.2-5]; with Clean Start = 1 it is discarded
-    /// [MQTT-3.2.2-2].
+    /// [MQTT-3.2.2-2]. Resuming keeps the packet identifiers of the messages sent on an earlier
+    /// connection (the client knows them); a never-sent message keeps its identifier when it is
+    /// free and otherwise gets a fresh one, and a queued QoS 0 message (no identifier) is sent
+    /// once, after the resends. A message that cannot be resumed (in flight without an
+    /// identifier, or with one an earlier in-flight message has; no identifier left) is reported
+    /// as [`ServerEvent::Dropped`], never discarded silently.
+    ///
+    /// Messages [`deliver`](Self::deliver)ed while the decision was pending are queued behind
+    /// the resumed session's messages, in delivery order, and get their packet identifiers now.
     ///
     /// # Errors
     /// [`UsageError::NoConnectPending`] without a CONNECT waiting for a decision;
@@ -294,9 +319,11 @@ impl ServerSession {
         });
         self.aliases_out = OutboundAliases::new(self.wants.topic_alias_maximum);
         if let Some(state) = resume {
-            self.restore(state);
+            let qos0 = self.restore(state);
             self.resend_in_flight();
+            self.send_stored_qos0(qos0);
         }
+        self.number_held();
         self.fill_window();
         while self.is_open() {
             let Some(packet) = self.deferred.pop_front() else {
@@ -310,7 +337,8 @@ impl ServerSession {
     /// Refuses the CONNECT (or ends the authentication exchange) with `reason`: CONNACK with
     /// it, then the connection closes and nothing more is read [MQTT-3.2.2-5] [MQTT-3.1.4-5].
     /// Under 3.x a code other than the return codes 1-5 closes without CONNACK
-    /// [MQTT-3.2.2-6].
+    /// [MQTT-3.2.2-6]. Messages [`deliver`](Self::deliver)ed while the decision was pending
+    /// are discarded: they never belonged to an accepted session.
     ///
     /// # Errors
     /// [`UsageError::NoConnectPending`] without a CONNECT waiting for a decision;
@@ -364,9 +392,19 @@ impl ServerSession {
     /// `Ok(None)` also when `no_local` suppresses it, or when it is too large for the client
     /// ([`ServerEvent::Dropped`]).
     ///
+    /// While the CONNECT decision is pending (after [`ServerEvent::ConnectRequested`], before
+    /// [`accept`](Self::accept) or [`refuse`](Self::refuse)), a QoS 1/2 message is held
+    /// without a packet identifier and `Ok(None)` is returned: the session to resume is not
+    /// known yet, and its stored messages keep their identifiers and go first (message
+    /// ordering, MQTT §4.6). `accept` queues the held messages behind them, in delivery
+    /// order, and numbers them (later events name them by those identifiers); `refuse`, or a
+    /// connection that ends before the decision, discards them (they never belonged to an
+    /// accepted session). Their Message Expiry Interval counts down while held; one that
+    /// expires is discarded without an event (it has no identifier to report).
+    ///
     /// # Errors
-    /// [`UsageError::NotConnected`] when the session has ended;
-    /// [`UsageError::PacketIdsExhausted`].
+    /// [`UsageError::NotConnected`] when the session has ended or no CONNECT has been read;
+    /// [`UsageError::PacketIdsExhausted`] (also when 65,535 messages are already held).
     pub fn deliver(&mut self, now: Instant, out: Outgoing) -> Result<Option<PacketId>, UsageError> {
         self.clamp(now);
         if matches!(self.phase, Phase::Ended | Phase::AwaitingConnect) {
@@ -400,16 +438,23 @@ impl ServerSession {
             }
             return Ok(None);
         }
-        let id = self.ids.allocate()?;
-        publish.delivery = match qos {
-            QoS::ExactlyOnce => Delivery::ExactlyOnce(id),
-            QoS::AtLeastOnce | QoS::AtMostOnce => Delivery::AtLeastOnce(id),
-        };
-        self.outbound.enqueue(OutEntry {
+        let entry = OutEntry {
             publish,
             stage: OutboundStage::Queued,
             expires_at,
-        });
+        };
+        if self.phase == Phase::Deciding {
+            // A fresh session could not number more than every identifier.
+            if self.held.len() >= usize::from(u16::MAX) {
+                return Err(UsageError::PacketIdsExhausted);
+            }
+            self.held.push_back(Held { qos, entry });
+            return Ok(None);
+        }
+        let id = self.ids.allocate()?;
+        let mut entry = entry;
+        entry.publish.delivery = delivery(qos, id);
+        self.outbound.enqueue(entry);
         self.fill_window();
         Ok(Some(id))
     }
@@ -572,6 +617,7 @@ impl ServerSession {
         self.outbox.shrink_to_fit();
         self.events.shrink_to_fit();
         self.deferred.shrink_to_fit();
+        self.held.shrink_to_fit();
         self.subscriptions.shrink_to_fit();
         self.outbound.shrink_to_fit();
     }
@@ -607,26 +653,21 @@ impl ServerSession {
 
     /// The earliest deadline at which [`ServerSession::handle_timeout`] has work, if any: the
     /// CONNECT timeout, the keep-alive limit, a Will delay, the session's expiry, a queued
-    /// message's expiry.
+    /// message's expiry (also of one held while the CONNECT decision is pending).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let phase = match self.phase {
+        match self.phase {
             Phase::AwaitingConnect => Some(self.created + self.config.connect_timeout),
-            Phase::Connected => self.keep_alive_deadline(),
+            Phase::Deciding => self.held.iter().filter_map(|h| h.entry.expires_at).min(),
+            Phase::Connected => min_opt(self.keep_alive_deadline(), self.outbound.next_expiry()),
             Phase::Closed => min_opt(
-                self.pending_will.as_ref().map(|w| w.due),
-                self.session_end(),
+                min_opt(
+                    self.pending_will.as_ref().map(|w| w.due),
+                    self.session_end(),
+                ),
+                self.outbound.next_expiry(),
             ),
-            Phase::Deciding | Phase::Ended => None,
-        };
-        // While deciding, `deliver` may queue messages that `handle_timeout` can expire.
-        if matches!(
-            self.phase,
-            Phase::Connected | Phase::Closed | Phase::Deciding
-        ) {
-            min_opt(phase, self.outbound.next_expiry())
-        } else {
-            phase
+            Phase::Ended => None,
         }
     }
 
@@ -710,10 +751,11 @@ impl ServerSession {
         self.outbound.in_flight_len()
     }
 
-    /// Outbound QoS 1/2 messages waiting to be sent.
+    /// Outbound QoS 1/2 messages waiting to be sent (including those held while the CONNECT
+    /// decision is pending).
     #[must_use]
     pub fn queued(&self) -> usize {
-        self.outbound.queued_len()
+        self.outbound.queued_len() + self.held.len()
     }
 
     /// Inbound QoS 2 messages received and not yet released by PUBREL.
@@ -814,6 +856,7 @@ impl ServerSession {
         self.will = None;
         self.pending_will = None;
         self.deferred.clear();
+        self.held.clear();
         self.requests.clear();
         self.subscriptions.clear();
         self.outbound = Outbound::default();
@@ -821,33 +864,99 @@ impl ServerSession {
         self.ids.clear();
     }
 
-    fn restore(&mut self, state: SessionState) {
-        for m in state.outbound {
-            let Some(id) = m.publish.delivery.packet_id() else {
-                continue;
-            };
-            if !self.ids.claim(id) {
-                continue;
-            }
-            let entry = OutEntry {
-                expires_at: expiry::deadline(
-                    self.now,
-                    m.publish.properties.message_expiry_interval,
-                ),
-                publish: m.publish,
-                stage: m.stage,
-            };
-            if m.stage == OutboundStage::Queued {
-                self.outbound.enqueue(entry);
+    /// Resumes a stored session. The messages already sent come first and keep their packet
+    /// identifiers (the client knows them); then the never-sent ones keep theirs when free and
+    /// otherwise get a fresh one. Nothing is discarded silently: a message that cannot be
+    /// resumed is reported as [`ServerEvent::Dropped`]. Returns the queued QoS 0 messages, to
+    /// send after the resends.
+    fn restore(&mut self, state: SessionState) -> Vec<OutEntry> {
+        let now = self.now;
+        let entry = |m: OutboundMessage| OutEntry {
+            expires_at: expiry::deadline(now, m.publish.properties.message_expiry_interval),
+            publish: m.publish,
+            stage: m.stage,
+        };
+        let (sent, queued): (Vec<_>, Vec<_>) = state
+            .outbound
+            .into_iter()
+            .partition(|m| m.stage != OutboundStage::Queued);
+        for m in sent {
+            let id = m.publish.delivery.packet_id();
+            if id.is_some_and(|id| self.ids.claim(id)) {
+                self.outbound.push_in_flight(entry(m));
             } else {
-                self.outbound.push_in_flight(entry);
+                self.events.push_back(ServerEvent::Dropped {
+                    id: None,
+                    reason: UsageError::InvalidInFlight {
+                        id: id.map(PacketId::get),
+                    },
+                });
             }
+        }
+        let mut qos0 = Vec::new();
+        let mut fresh = Vec::new();
+        for m in queued {
+            match m.publish.delivery.packet_id() {
+                Some(id) => {
+                    let keeps_id = self.ids.claim(id);
+                    fresh.push((entry(m), keeps_id));
+                }
+                None => qos0.push(entry(m)),
+            }
+        }
+        for (mut e, keeps_id) in fresh {
+            if !keeps_id {
+                // Never sent: the client does not know its identifier, so another one will do.
+                match self.ids.allocate() {
+                    Ok(id) => e.publish.delivery = delivery(e.publish.qos(), id),
+                    Err(reason) => {
+                        self.events
+                            .push_back(ServerEvent::Dropped { id: None, reason });
+                        continue;
+                    }
+                }
+            }
+            self.outbound.enqueue(e);
         }
         for id in state.inbound_qos2 {
             self.inbound.restore_qos2(id);
         }
         self.subscriptions = state.subscriptions;
         // The reconnection cancels a Will still waiting for its delay [MQTT-3.1.3-9].
+        qos0
+    }
+
+    /// Sends the queued QoS 0 messages of a resumed session once (the optional QoS 0 part of
+    /// the session state); expired ones are discarded [MQTT-3.3.2-5].
+    fn send_stored_qos0(&mut self, messages: Vec<OutEntry>) {
+        for e in messages {
+            if expiry::is_expired(e.expires_at, self.now) {
+                continue;
+            }
+            if let Err(reason) = self.transmit_publish(&e, false) {
+                self.events
+                    .push_back(ServerEvent::Dropped { id: None, reason });
+            }
+        }
+    }
+
+    /// Numbers the messages held while the CONNECT decision was pending and queues them behind
+    /// the resumed session's, in delivery order.
+    fn number_held(&mut self) {
+        while let Some(Held { qos, mut entry }) = self.held.pop_front() {
+            if expiry::is_expired(entry.expires_at, self.now) {
+                continue; // as in `handle_timeout`: no identifier to report
+            }
+            match self.ids.allocate() {
+                Ok(id) => {
+                    entry.publish.delivery = delivery(qos, id);
+                    self.outbound.enqueue(entry);
+                }
+                Err(reason) => self
+                    .events
+                    .push_back(ServerEvent::Dropped { id: None, reason }),
+            }
+        }
     }
 
     fn connack_properties(&self, mut p: ConnAckProperties) -> ConnAckProperties {
@@ -1406,6 +1515,14 @@ impl ServerSession {
         }
         self.outbox.push_back(packet);
         Ok(())
+    }
+}
+
+/// The delivery of a QoS 1/2 message with packet identifier `id`.
+fn delivery(qos: QoS, id: PacketId) -> Delivery {
+    match qos {
+        QoS::ExactlyOnce => Delivery::ExactlyOnce(id),
+        QoS::AtLeastOnce | QoS::AtMostOnce => Delivery::AtLeastOnce(id),
     }
 }
 

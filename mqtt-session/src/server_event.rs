@@ -26,11 +26,17 @@ pub enum ServerEvent {
     ConnectRequested(Connect),
     /// A QoS 1/2 message was acknowledged by the client (PUBACK, or PUBCOMP).
     Delivered(PacketId),
-    /// An outgoing message could not be sent within the client's limits (its Maximum Packet
-    /// Size [MQTT-3.1.2-25]): it was discarded as if delivered. The packet identifier, when it
-    /// had one, is free again.
+    /// An outgoing message was discarded as if delivered: it could not be sent within the
+    /// client's limits (its Maximum Packet Size [MQTT-3.1.2-25]:
+    /// [`UsageError::Encode`](crate::UsageError::Encode)), or
+    /// [`ServerSession::accept`](crate::ServerSession::accept) could not resume it (an
+    /// in-flight message of the state without a unique packet identifier:
+    /// [`UsageError::InvalidInFlight`](crate::UsageError::InvalidInFlight); no identifier left
+    /// for a queued one: [`UsageError::PacketIdsExhausted`](crate::UsageError::PacketIdsExhausted)).
+    /// The packet identifier, when it had one in this session, is free again.
     Dropped {
-        /// Its packet identifier (QoS 1/2).
+        /// Its packet identifier in this session (`None` for QoS 0, and for a message
+        /// `accept` could not give one).
         id: Option<PacketId>,
         /// Why.
         reason: UsageError,

@@ -20,12 +20,23 @@ pub enum OutboundStage {
     Released,
 }
 
-/// One outbound QoS 1/2 message of a saved session.
+/// One outbound message of a saved session: QoS 1/2, or (server, [`OutboundStage::Queued`]
+/// only) QoS 0.
+///
+/// The packet identifier of a message past [`OutboundStage::Queued`] is the one the peer knows
+/// it by, and is kept on resume. That of a `Queued` message (never sent) is only a proposal for
+/// [`ServerSession::accept`](crate::ServerSession::accept): kept when free, replaced by a fresh
+/// one otherwise. A broker that queues messages into a stored state while the client is
+/// offline can therefore leave the choice to the session (use any identifier, such as
+/// [`PacketId::MIN`]). A `Queued` QoS 0 message (no identifier) is the optional QoS 0 part of a
+/// server's session state: sent once when the session resumes.
+/// [`ClientSession::resume`](crate::ClientSession::resume) renumbers nothing: give it the
+/// states its own export produced.
 #[non_exhaustive]
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct OutboundMessage {
-    /// The PUBLISH (topic as a name; `delivery` carries the packet identifier). Its Message
-    /// Expiry Interval, when set, is the time that was left at export.
+    /// The PUBLISH (topic as a name; `delivery` carries the QoS and the packet identifier). Its
+    /// Message Expiry Interval, when set, is the time that was left at export.
     pub publish: Publish,
     /// How far it got.
     pub stage: OutboundStage,
@@ -74,8 +85,8 @@ impl StoredSubscription {
 #[non_exhaustive]
 #[derive(Clone, Debug, Default, Eq, PartialEq)]
 pub struct SessionState {
-    /// Outbound QoS 1/2 messages: in-flight ones in send order, then queued ones in publish
-    /// order.
+    /// Outbound messages: in-flight ones in send order, then queued ones in publish order
+    /// (see [`OutboundMessage`] for which packet identifiers a resume keeps).
     pub outbound: Vec<OutboundMessage>,
     /// Inbound QoS 2 packet identifiers whose PUBREL has not arrived: a PUBLISH with one of them
     /// is a duplicate and is not delivered again.

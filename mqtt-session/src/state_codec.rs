@@ -12,7 +12,8 @@
 //! 0x00                       flags (reserved, 0)
 //! u8 + u32                   session expiry: 0 = none; 1 then the seconds left
 //! u32 n, n × (u8 stage, u32 len, PUBLISH frame)   outbound messages (stage 0 queued,
-//!                                                  1 sent, 2 released)
+//!                                                  1 sent, 2 released; QoS 0 only if
+//!                                                  queued)
 //! u32 n, n × u16             inbound QoS 2 packet identifiers (non-zero)
 //! u32 n, n × (u8 dialect, u32 len, SUBSCRIBE frame)
 //!                                                  one filter each; packet id 1; its
@@ -189,7 +190,9 @@ impl SessionState {
             let Packet::Publish(p) = r.packet()? else {
                 return Err(StateDecodeError::Invalid { field: "outbound" });
             };
-            if p.delivery.packet_id().is_none() || p.topic.name().is_none() {
+            // A QoS 0 message has no packet identifier: it can only wait to be sent.
+            let in_flight = stage != OutboundStage::Queued;
+            if (in_flight && p.delivery.packet_id().is_none()) || p.topic.name().is_none() {
                 return Err(StateDecodeError::Invalid { field: "outbound" });
             }
             state.outbound.push(OutboundMessage::new(p, stage));

@@ -1,8 +1,9 @@
 //! End-to-end model test: a real client session against a real server session (tests/support/
 //! pair.rs) under generated operations — publishes both ways at QoS 0/1/2 (some with a Message
 //! Expiry Interval), connection drops (some losing bytes in flight), normal disconnects,
-//! reconnects resuming through the binary `SessionState` encoding, and time jumps past keep
-//! alives, Will delays and session expiry. Checked after every step and at the end: no QoS 2
+//! reconnects resuming through the binary `SessionState` encoding (some with messages routed
+//! while the broker decides on the CONNECT), and time jumps past keep alives, Will delays and
+//! session expiry. Checked after every step and at the end: no QoS 2
 //! duplicate, in-flight <= Receive Maximum both ways, Wills released exactly when the rules say,
 //! and no QoS 1/2 message lost while its session lives.
 
@@ -45,8 +46,9 @@ enum Op {
     /// The client disconnects (DISCONNECT 0x00, or 0x04 "with Will" when set), then the
     /// transport closes.
     Disconnect(bool),
-    /// The client reconnects (when disconnected).
-    Reconnect,
+    /// The client reconnects (when disconnected); the broker routes this many messages at this
+    /// QoS to it while deciding on the CONNECT.
+    Reconnect(u8, u8),
     /// Time jumps by this many seconds.
     Advance(u16),
 }
@@ -59,7 +61,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Drop),
         1 => (1u8..3).prop_map(Op::LoseAndDrop),
         1 => any::<bool>().prop_map(Op::Disconnect),
-        2 => Just(Op::Reconnect),
+        2 => (0u8..3, 0u8..3).prop_map(|(n, q)| Op::Reconnect(n, q)),
         2 => prop_oneof![0u16..5, 5u16..60, 60u16..400].prop_map(Op::Advance),
     ]
 }
@@ -312,13 +314,30 @@ fn run_case(v5: bool, ops: &[Op]) -> Result<(), TestCaseError> {
                     m.abnormal_close(l.now);
                 }
             }
-            Op::Reconnect => {
+            Op::Reconnect(held, q) => {
                 if l.client.is_connected() {
                     continue;
+                }
+                let mut routed = Vec::new();
+                for _ in 0..held {
+                    let (msg, p) = m.message(1, q, None);
+                    let options = mqtt_session::codec::SubscriptionOptions::new(QoS::ExactlyOnce);
+                    l.before_accept
+                        .push(mqtt_session::Outgoing::new(msg, options));
+                    m.track(false, p.clone(), q, None);
+                    routed.push(p);
                 }
                 // A reconnection before the Will is due cancels it [MQTT-3.1.3-9].
                 m.will_due = None;
                 l.connect();
+                // The held messages belong to the session the CONNECT was accepted into
+                // (resumed or new): they are tracked in its epoch.
+                m.observe(&mut l)?;
+                for p in &routed {
+                    if let Some(s) = m.down.get_mut(p) {
+                        s.epoch = m.epoch;
+                    }
+                }
             }
             Op::Advance(s) => l.advance(Duration::from_secs(u64::from(s))),
         }

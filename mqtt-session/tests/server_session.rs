@@ -16,7 +16,7 @@ use mqtt_session::{
     ClientEvent, CloseReason, Instant, Message, Outgoing, ServerCloseReason, ServerConfig,
     ServerEvent, ServerSession, SessionError, SessionState,
 };
-use support::harness::{QOS0, QOS1, QOS2, config, msg, name};
+use support::harness::{QOS0, QOS1, QOS2, config, msg, name, pid};
 use support::pair::{
     Link, Policy, connect_packet, encode, persistent_config, server_received, wills,
 };
@@ -889,4 +889,275 @@ fn server_poll_timeout_covers_expiry_queued_while_deciding() {
     .unwrap();
     let deadline = s.poll_timeout().expect("the queued message expires");
     assert!(deadline <= Instant::ZERO + Duration::from_secs(5));
+}
+
+/// Payloads the client received, in order.
+fn client_received(events: &[ClientEvent]) -> Vec<Vec<u8>> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Received(m) => Some(m.publish.payload.to_vec()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The PUBLISHes among `packets`: (packet id, payload, QoS, DUP).
+fn publishes_sent(packets: &[Packet]) -> Vec<(Option<u16>, Vec<u8>, QoS, bool)> {
+    packets
+        .iter()
+        .filter_map(|p| match p {
+            Packet::Publish(p) => Some((
+                p.delivery
+                    .packet_id()
+                    .map(mqtt_session::codec::PacketId::get),
+                p.payload.to_vec(),
+                p.qos(),
+                p.dup,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Asserts that no packet identifier was used for two different messages.
+fn assert_ids_unique(sent: &[(Option<u16>, Vec<u8>, QoS, bool)]) {
+    let mut by_id = std::collections::BTreeMap::new();
+    for (id, payload, _, _) in sent {
+        if let Some(id) = id {
+            let first = by_id.entry(*id).or_insert_with(|| payload.clone());
+            assert_eq!(first, payload, "packet id {id} used for two messages");
+        }
+    }
+}
+
+/// A persistent 5.0 link whose first connection is over, reconnecting under
+/// [`Policy::Manual`]: the server session waits for the CONNECT decision.
+fn reconnecting(c: mqtt_session::ClientConfig) -> Link {
+    let mut l = Link::with_client(c);
+    l.connect();
+    l.drop_connection();
+    l.take_client_events();
+    l.take_server_events();
+    l.take_server_sent();
+    l.policy = Policy::Manual;
+    l.connect();
+    assert!(
+        l.server_events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::ConnectRequested(_)))
+    );
+    l.take_server_events();
+    l
+}
+
+/// A hand-built stored PUBLISH.
+fn stored(
+    payload: &'static [u8],
+    delivery: Delivery,
+    stage: mqtt_session::OutboundStage,
+) -> mqtt_session::OutboundMessage {
+    let mut p = Publish::new(name("t"), payload);
+    p.delivery = delivery;
+    mqtt_session::OutboundMessage::new(p, stage)
+}
+
+#[test]
+fn server_deliver_before_accept_queues_behind_resumed_session() {
+    for v in BOTH {
+        let mut c = persistent_config(v, 600);
+        if v.is_v5() {
+            c.properties.receive_maximum = NonZeroU16::new(2);
+        }
+        let mut l = Link::with_client(c);
+        l.connect();
+        l.drop_to_client = true;
+        let stored: [(&[u8], QoS); 4] =
+            [(b"s1", QOS1), (b"s2", QOS2), (b"s3", QOS2), (b"s4", QOS1)];
+        for (n, (payload, qos)) in (1u16..).zip(stored) {
+            let got = l.deliver(Message::new(name("t"), payload, qos));
+            assert_eq!(got.map(|id| id.get()), Some(n));
+        }
+        l.drop_to_client = false;
+        l.drop_connection();
+        l.take_client_events();
+        l.take_server_events();
+        l.policy = Policy::Manual;
+        l.connect();
+        // The CONNECT decision is pending: routed messages are held, without an id.
+        let held: Vec<_> = [(&b"n1"[..], QOS2), (&b"n2"[..], QOS1)]
+            .into_iter()
+            .map(|(payload, qos)| {
+                let m = Message::new(name("t"), payload, qos);
+                l.server
+                    .deliver(l.now, Outgoing::new(m, SubscriptionOptions::new(QOS2)))
+            })
+            .collect();
+        assert_eq!(l.server.queued(), 2);
+        let state = l.claim_parked(true);
+        assert_eq!(state.as_ref().map(|s| s.outbound.len()), Some(4));
+        l.accept(state);
+        l.advance(Duration::from_secs(1));
+        assert_eq!(
+            client_received(&l.take_client_events()),
+            [&b"s1"[..], b"s2", b"s3", b"s4", b"n1", b"n2"].map(<[u8]>::to_vec),
+            "{v:?}: nothing lost, the stored messages first"
+        );
+        let sent = publishes_sent(&l.take_server_sent());
+        assert_ids_unique(&sent);
+        let new: Vec<_> = sent
+            .iter()
+            .filter(|(_, p, _, _)| p.starts_with(b"n"))
+            .map(|(id, _, qos, dup)| (*id, *qos, *dup))
+            .collect();
+        assert_eq!(
+            new,
+            [(Some(5), QOS2, false), (Some(6), QOS1, false)],
+            "{v:?}: numbered after the stored ids 1..4, at their own QoS"
+        );
+        assert!(
+            !l.server_events
+                .iter()
+                .any(|e| matches!(e, ServerEvent::Dropped { .. } | ServerEvent::Expired(_))),
+            "{v:?}: {:?}",
+            l.server_events
+        );
+        assert_eq!((l.server.in_flight(), l.server.queued()), (0, 0));
+        assert_eq!(held, [Ok(None), Ok(None)], "{v:?}: no id before accept");
+    }
+}
+
+#[test]
+fn server_held_message_expiry_counts_down_until_accept() {
+    let mut l = reconnecting(persistent_config(V5, 600));
+    for (payload, secs) in [(&b"short"[..], 2), (&b"long"[..], 10)] {
+        let mut m = Message::new(name("t"), payload, QOS1);
+        m.properties.message_expiry_interval = Some(secs);
+        let out = Outgoing::new(m, SubscriptionOptions::new(QOS1));
+        assert_eq!(l.server.deliver(l.now, out), Ok(None));
+    }
+    assert_eq!(
+        l.server.poll_timeout(),
+        Some(l.now + Duration::from_secs(2))
+    );
+    l.advance(Duration::from_secs(4));
+    assert_eq!(l.server.queued(), 1, "the short one expired while held");
+    let state = l.claim_parked(true);
+    l.accept(state);
+    let events = l.take_client_events();
+    let got: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Received(m) => Some((
+                m.publish.payload.to_vec(),
+                m.publish.properties.message_expiry_interval,
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(got, [(b"long".to_vec(), Some(6))]);
+}
+
+#[test]
+fn server_resume_renumbers_queued_message_and_sends_queued_qos0() {
+    use mqtt_session::OutboundStage::{Queued, Sent};
+    let mut l = reconnecting(persistent_config(V5, 600));
+    let _ = l.claim_parked(true);
+    let mut state = SessionState::new();
+    state.outbound = vec![
+        stored(b"sent", Delivery::AtLeastOnce(pid(1)), Sent),
+        // Queued by a broker while the client was offline, with the id left to the session.
+        stored(b"queued", Delivery::ExactlyOnce(pid(1)), Queued),
+        stored(b"qos0", Delivery::AtMostOnce, Queued),
+    ];
+    let bytes = state.to_bytes().unwrap();
+    let state = SessionState::decode(&bytes).unwrap();
+    l.accept(Some(state));
+    assert_eq!(
+        client_received(&l.take_client_events()),
+        [&b"sent"[..], b"qos0", b"queued"].map(<[u8]>::to_vec)
+    );
+    let sent = publishes_sent(&l.take_server_sent());
+    assert_ids_unique(&sent);
+    assert_eq!(
+        sent,
+        [
+            (Some(1), b"sent".to_vec(), QOS1, true),
+            (None, b"qos0".to_vec(), QOS0, false),
+            (Some(2), b"queued".to_vec(), QOS2, false),
+        ]
+    );
+    assert!(
+        !l.server_events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::Dropped { .. })),
+        "{:?}",
+        l.server_events
+    );
+}
+
+#[test]
+fn server_resume_reports_in_flight_messages_it_cannot_resume() {
+    use mqtt_session::OutboundStage::{Released, Sent};
+    use mqtt_session::UsageError;
+    let mut l = reconnecting(persistent_config(V5, 600));
+    let _ = l.claim_parked(true);
+    let mut state = SessionState::new();
+    state.outbound = vec![
+        stored(b"first", Delivery::ExactlyOnce(pid(7)), Sent),
+        stored(b"same id", Delivery::AtLeastOnce(pid(7)), Released),
+        stored(b"no id", Delivery::AtMostOnce, Sent),
+    ];
+    l.accept(Some(state));
+    let dropped: Vec<_> = l
+        .take_server_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            ServerEvent::Dropped { id, reason } => Some((id, reason)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            (None, UsageError::InvalidInFlight { id: Some(7) }),
+            (None, UsageError::InvalidInFlight { id: None }),
+        ]
+    );
+    assert_eq!(
+        client_received(&l.take_client_events()),
+        [b"first".to_vec()]
+    );
+    assert_eq!(l.server.in_flight(), 0, "the resumed one completed");
+}
+
+#[test]
+fn server_deliver_before_refuse_is_discarded() {
+    for v in BOTH {
+        let mut l = Link::with_client(config(v));
+        l.policy = Policy::Manual;
+        l.connect();
+        l.take_server_sent();
+        for qos in [QOS0, QOS1, QOS2] {
+            let out = Outgoing::new(msg("t", b"early", qos), SubscriptionOptions::new(QOS2));
+            assert_eq!(l.server.deliver(l.now, out), Ok(None));
+        }
+        assert_eq!(l.server.queued(), 2);
+        let code = if v.is_v5() {
+            ReasonCode::NOT_AUTHORIZED
+        } else {
+            ReasonCode::V3_NOT_AUTHORIZED
+        };
+        l.server.refuse(l.now, code).unwrap();
+        l.run();
+        let sent = l.take_server_sent();
+        assert!(
+            matches!(&sent[..], [Packet::ConnAck(c)] if c.reason_code == code),
+            "{v:?}: {sent:?}"
+        );
+        assert!(l.client_events.contains(&ClientEvent::Refused(code)));
+        assert!(l.server.is_ended());
+        assert_eq!(l.server.queued(), 0);
+        assert!(l.server.export_state().outbound.is_empty());
+    }
 }

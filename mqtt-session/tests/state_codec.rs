@@ -1,6 +1,6 @@
 //! The binary `SessionState` encoding: proptest round trip, and corrupted input (truncation at
 //! every offset, every single-bit flip, arbitrary bytes with and without a valid header and
-//! checksum) is an error, never a panic.
+//! checksum) is an error, never a panic; which outbound messages it accepts (QoS 0 only queued).
 
 #![expect(
     clippy::expect_used,
@@ -268,4 +268,24 @@ fn state_codec_keeps_v3_share_filter_literal() {
     assert!(!back.subscriptions[0].subscription.filter.is_shared());
     assert!(back.subscriptions[1].subscription.filter.is_shared());
     assert_eq!(back, s);
+}
+
+#[test]
+fn queued_qos0_message_round_trips_and_in_flight_one_is_refused() {
+    // A broker may keep QoS 0 messages for an offline client: queued, without an identifier.
+    let mut s = SessionState::new();
+    let p = Publish::new(TopicName::new("t").expect("topic"), &b"x"[..]);
+    s.outbound
+        .push(OutboundMessage::new(p.clone(), OutboundStage::Queued));
+    let bytes = s.to_bytes().expect("encodes");
+    assert_eq!(SessionState::decode(&bytes), Ok(s));
+    // A QoS 0 message cannot be in flight.
+    let mut sent = SessionState::new();
+    sent.outbound
+        .push(OutboundMessage::new(p, OutboundStage::Sent));
+    let bytes = sent.to_bytes().expect("encodes");
+    assert_eq!(
+        SessionState::decode(&bytes),
+        Err(StateDecodeError::Invalid { field: "outbound" })
+    );
 }

@@ -48,6 +48,9 @@ pub struct Link {
     pub policy: Policy,
     /// CONNACK properties the broker adds when accepting.
     pub connack: ConnAckProperties,
+    /// Messages the broker routes to the client while it decides on the next CONNECT (under
+    /// [`Policy::Auto`]; taken by that decision).
+    pub before_accept: Vec<Outgoing>,
     /// The virtual clock.
     pub now: Instant,
     c2s: BytesMut,
@@ -89,6 +92,7 @@ impl Link {
             server_config,
             policy: Policy::Auto,
             connack: ConnAckProperties::default(),
+            before_accept: Vec::new(),
             now,
             c2s: BytesMut::new(),
             s2c: BytesMut::new(),
@@ -207,6 +211,9 @@ impl Link {
     fn decide(&mut self, e: &ServerEvent) {
         match e {
             ServerEvent::ConnectRequested(c) => {
+                for out in core::mem::take(&mut self.before_accept) {
+                    self.server.deliver(self.now, out).unwrap();
+                }
                 let state = self.claim_parked(!c.clean_start);
                 self.server
                     .accept(self.now, self.connack.clone(), state)
