@@ -1130,7 +1130,7 @@ impl Fuzz {
             }
             ServerEvent::ConnectRequested(c) => {
                 assert_eq!(
-                    Some(c),
+                    Some(&**c),
                     self.conn.connect.as_ref(),
                     "ConnectRequested differs from the CONNECT read"
                 );

@@ -1079,7 +1079,7 @@ impl ServerSession {
         match self.phase {
             Phase::AwaitingConnect => match packet {
                 Packet::Connect(c) => {
-                    self.on_connect(*c);
+                    self.on_connect(c);
                     Ok(())
                 }
                 _ => Err(unexpected),
@@ -1123,7 +1123,7 @@ impl ServerSession {
         }
     }
 
-    fn on_connect(&mut self, c: Connect) {
+    fn on_connect(&mut self, c: Box<Connect>) {
         let version = c.protocol;
         self.version = version;
         self.encoder = Encoder::server(version);

@@ -1,5 +1,7 @@
 //! What a server session reports: [`ServerEvent`] and [`ServerCloseReason`].
 
+use alloc::boxed::Box;
+
 use mqtt_codec::{Auth, Connect, PacketId, Publish, ReasonCode, Subscribe, Unsubscribe, Will};
 
 use crate::error::{SessionError, UsageError};
@@ -23,7 +25,7 @@ pub enum ServerEvent {
     /// [`ServerSession::accept`](crate::ServerSession::accept) or
     /// [`ServerSession::refuse`](crate::ServerSession::refuse) (client identifier,
     /// credentials, authorization and session lookup are the caller's).
-    ConnectRequested(Connect),
+    ConnectRequested(Box<Connect>),
     /// A QoS 1/2 message was acknowledged by the client (PUBACK, or PUBCOMP).
     Delivered(PacketId),
     /// An outgoing message was discarded as if delivered: it could not be sent within the
