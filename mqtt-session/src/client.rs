@@ -18,7 +18,7 @@ use crate::event::{AckToken, ClientEvent, CloseReason, InboundMessage};
 use crate::expiry;
 use crate::flow_control::{PeerLimits, SendWindow};
 use crate::inbound_qos2::{Inbound, PubRelVerdict, Qos2Verdict};
-use crate::inflight::{OutEntry, Outbound};
+use crate::inflight::{OutEntry, Outbound, delivery};
 use crate::keep_alive::{KeepAlive, KeepAliveAction};
 use crate::packet_ids::PacketIdAllocator;
 use crate::state::{OutboundMessage, OutboundStage, SessionState};
@@ -155,29 +155,63 @@ impl ClientSession {
     }
 
     /// A session continuing `saved` (from [`ClientSession::export_state`]): its first CONNECT
-    /// asks to resume (Clean Start = 0). Entries without a packet identifier or reusing one are
-    /// skipped. Message expiry restarts from `now` with the interval saved.
+    /// asks to resume (Clean Start = 0). Message expiry restarts from `now` with the interval
+    /// saved.
+    ///
+    /// Messages already sent keep their packet identifiers (the server knows them). A message
+    /// never sent keeps its identifier when it is free and gets a fresh one otherwise, so a
+    /// state built by hand may leave them out or repeat them. What cannot be resumed is reported,
+    /// never dropped silently: a sent message whose identifier another sent message already
+    /// holds is reported [`ClientEvent::Lost`]. A QoS 0 message (no identifier) is never in
+    /// flight nor queued by a client, and is ignored.
     #[must_use]
     pub fn resume(config: ClientConfig, saved: SessionState, now: Instant) -> Self {
         let mut s = Self::new(config, now);
         s.restored = true;
-        for m in saved.outbound {
+        let entry = |m: OutboundMessage| OutEntry {
+            expires_at: expiry::deadline(now, m.publish.properties.message_expiry_interval),
+            publish: m.publish,
+            stage: m.stage,
+        };
+        let (sent, queued): (Vec<_>, Vec<_>) = saved
+            .outbound
+            .into_iter()
+            .filter(|m| m.publish.delivery.packet_id().is_some())
+            .partition(|m| m.stage != OutboundStage::Queued);
+        for m in sent {
             let Some(id) = m.publish.delivery.packet_id() else {
                 continue;
             };
-            if !s.ids.claim(id) {
-                continue;
-            }
-            let entry = OutEntry {
-                expires_at: expiry::deadline(now, m.publish.properties.message_expiry_interval),
-                publish: m.publish,
-                stage: m.stage,
-            };
-            if m.stage == OutboundStage::Queued {
-                s.outbound.enqueue(entry);
+            if s.ids.claim(id) {
+                s.outbound.push_in_flight(entry(m));
             } else {
-                s.outbound.push_in_flight(entry);
+                s.events.push_back(ClientEvent::Lost(id));
             }
+        }
+        let queued: Vec<_> = queued
+            .into_iter()
+            .map(|m| {
+                let keeps_id = m
+                    .publish
+                    .delivery
+                    .packet_id()
+                    .is_some_and(|id| s.ids.claim(id));
+                (entry(m), keeps_id)
+            })
+            .collect();
+        for (mut e, keeps_id) in queued {
+            if !keeps_id {
+                // Never sent: the server does not know its identifier, so another one will do.
+                // At most 65,535 entries hold identifiers, so one is free unless all are taken.
+                let Ok(id) = s.ids.allocate() else {
+                    if let Some(id) = e.id() {
+                        s.events.push_back(ClientEvent::Lost(id));
+                    }
+                    continue;
+                };
+                e.publish.delivery = delivery(e.publish.qos(), id);
+            }
+            s.outbound.enqueue(e);
         }
         for id in saved.inbound_qos2 {
             s.inbound.restore_qos2(id);

@@ -5,7 +5,7 @@
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
-use mqtt_codec::{PacketId, Publish};
+use mqtt_codec::{Delivery, PacketId, Publish, QoS};
 
 use crate::state::OutboundStage;
 use crate::time::Instant;
@@ -147,6 +147,15 @@ impl Outbound {
             .filter(|e| e.stage == OutboundStage::Queued)
             .filter_map(|e| e.expires_at)
             .min()
+    }
+}
+
+/// The delivery of a QoS 1/2 message numbered `id` (QoS 0 is sent as 1: only called for messages
+/// that were QoS 1/2).
+pub(crate) fn delivery(qos: QoS, id: PacketId) -> Delivery {
+    match qos {
+        QoS::ExactlyOnce => Delivery::ExactlyOnce(id),
+        QoS::AtLeastOnce | QoS::AtMostOnce => Delivery::AtLeastOnce(id),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::error::{SessionError, UsageError};
 use crate::expiry;
 use crate::flow_control::SendWindow;
 use crate::inbound_qos2::{Inbound, PubRelVerdict, Qos2Verdict};
-use crate::inflight::{OutEntry, Outbound};
+use crate::inflight::{OutEntry, Outbound, delivery};
 use crate::packet_ids::PacketIdAllocator;
 use crate::server_config::{Outgoing, ServerConfig};
 use crate::server_event::{ServerCloseReason, ServerEvent};
@@ -1519,13 +1519,6 @@ impl ServerSession {
 }
 
 /// The delivery of a QoS 1/2 message with packet identifier `id`.
-fn delivery(qos: QoS, id: PacketId) -> Delivery {
-    match qos {
-        QoS::ExactlyOnce => Delivery::ExactlyOnce(id),
-        QoS::AtLeastOnce | QoS::AtMostOnce => Delivery::AtLeastOnce(id),
-    }
-}
-
 /// Session Expiry Interval seconds as the session keeps them (`u32::MAX`: never).
 fn expiry_secs(secs: u32) -> Option<u32> {
     (secs != u32::MAX).then_some(secs)

@@ -16,7 +16,8 @@ use mqtt_session::codec::{
     SubAck, Subscription, UnsubAck,
 };
 use mqtt_session::{
-    ClientEvent, ClientSession, CloseReason, Instant, OutboundStage, SessionError, UsageError,
+    ClientEvent, ClientSession, CloseReason, Instant, OutboundMessage, OutboundStage, SessionError,
+    SessionState, UsageError,
 };
 use support::harness::*;
 
@@ -764,6 +765,84 @@ fn client_export_restore_resumes_after_power_loss() {
     // New publishes do not reuse restored ids.
     let c3 = q.publish(msg("c", b"c", QOS1)).unwrap();
     assert!(c3 != a && c3 != b);
+}
+
+/// A saved message numbered `id` at `stage`.
+fn saved(topic: &str, qos: QoS, id: u16, stage: OutboundStage) -> OutboundMessage {
+    let mut p = Publish::new(name(topic), &b"m"[..]);
+    p.delivery = match qos {
+        QoS::ExactlyOnce => Delivery::ExactlyOnce(pid(id)),
+        _ => Delivery::AtLeastOnce(pid(id)),
+    };
+    OutboundMessage::new(p, stage)
+}
+
+#[test]
+fn client_resume_renumbers_a_queued_message_whose_id_a_sent_one_holds() {
+    let mut state = SessionState::new();
+    // Hand-built: the queued message comes first and repeats the in-flight message's id.
+    state.outbound = vec![
+        saved("queued", QOS1, 1, OutboundStage::Queued),
+        saved("sent", QOS2, 1, OutboundStage::Sent),
+    ];
+    let mut p = Pair::new(config(ProtocolVersion::V5));
+    p.client = ClientSession::resume(p.client.config().clone(), state, Instant::ZERO);
+    p.connect(true);
+    let publishes: Vec<_> = p
+        .sent()
+        .into_iter()
+        .filter_map(|p| match p {
+            Packet::Publish(p) => Some((p.topic.name().unwrap().as_str().to_owned(), p)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(publishes.len(), 2, "nothing lost");
+    let (sent_topic, sent) = &publishes[0];
+    assert_eq!(sent_topic, "sent", "the resend goes first");
+    assert!(
+        sent.dup && sent.delivery == Delivery::ExactlyOnce(pid(1)),
+        "keeps the id the server knows"
+    );
+    let (queued_topic, queued) = &publishes[1];
+    assert_eq!(queued_topic, "queued");
+    assert!(!queued.dup);
+    let id = queued.delivery.packet_id().unwrap();
+    assert_ne!(id, pid(1), "a fresh id, not the one in flight");
+    assert!(
+        matches!(queued.delivery, Delivery::AtLeastOnce(_)),
+        "QoS kept"
+    );
+    assert!(
+        p.take_events()
+            .iter()
+            .all(|e| !matches!(e, ClientEvent::Lost(_)))
+    );
+}
+
+#[test]
+fn client_resume_reports_a_second_sent_message_with_the_same_id_as_lost() {
+    let mut state = SessionState::new();
+    state.outbound = vec![
+        saved("first", QOS1, 7, OutboundStage::Sent),
+        saved("second", QOS1, 7, OutboundStage::Sent),
+    ];
+    let mut p = Pair::new(config(ProtocolVersion::V5));
+    p.client = ClientSession::resume(p.client.config().clone(), state, Instant::ZERO);
+    assert_eq!(
+        p.client.poll_event(),
+        Some(ClientEvent::Lost(pid(7))),
+        "reported, not dropped silently"
+    );
+    p.connect(true);
+    let resent: Vec<_> = p
+        .sent()
+        .into_iter()
+        .filter(|p| matches!(p, Packet::Publish(_)))
+        .collect();
+    assert_eq!(resent.len(), 1);
+    assert!(
+        matches!(&resent[0], Packet::Publish(p) if p.topic.name().unwrap().as_str() == "first")
+    );
 }
 
 // ----- manual acks -----
