@@ -9,6 +9,7 @@
 //!   receive/send or matching API.
 //! - [`checks`]: every implementation's answer is checked (decoded fields, encoded bytes, match
 //!   counts) before it is timed, so a wrong answer cannot look fast.
+//! - [`session`]: workload 7, two clients and their server sessions joined in memory.
 //! - [`differential`]: the same bytes, valid and invalid, through our decoder and a peer's.
 //!
 //! Run `cargo bench -p benches` for everything (under 10 minutes on 2 cores) and
@@ -19,5 +20,6 @@ pub mod codec;
 pub mod differential;
 pub mod frame;
 pub mod quiet_panics;
+pub mod session;
 pub mod topic;
 pub mod workloads;
