@@ -4,12 +4,14 @@ use core::num::NonZeroU32;
 
 use bytes::BytesMut;
 
+use crate::encodable::Encodable;
 use crate::error::{EncodeError, Sender};
-use crate::packet::{self, EncodeCtx, Packet};
+use crate::packet::{self, EncodeCtx};
 use crate::varint;
 use crate::version::ProtocolVersion;
 
-/// Encodes packets into a caller-owned buffer.
+/// Encodes packets into a caller-owned buffer: a [`Packet`](crate::Packet), or any packet struct
+/// on its own ([`Encodable`]: `encoder.encode(&publish, &mut tx)` needs no `Packet` around it).
 ///
 /// [`Encoder::encoded_len`] is exact and is the single source of truth for sizes;
 /// [`Encoder::encode`] validates the whole packet before writing a byte, so on `Err` the buffer
@@ -69,7 +71,8 @@ impl Encoder {
     ///
     /// # Errors
     /// [`EncodeError`] when the packet cannot be encoded in this version or size.
-    pub fn encoded_len(&self, packet: &Packet) -> Result<usize, EncodeError> {
+    #[inline]
+    pub fn encoded_len<P: Encodable + ?Sized>(&self, packet: &P) -> Result<usize, EncodeError> {
         self.lengths(packet).map(|(total, _)| total)
     }
 
@@ -77,16 +80,22 @@ impl Encoder {
     ///
     /// # Errors
     /// [`EncodeError`] when the packet cannot be encoded; nothing is written then.
-    pub fn encode(&self, packet: &Packet, tx: &mut BytesMut) -> Result<usize, EncodeError> {
+    #[inline]
+    pub fn encode<P: Encodable + ?Sized>(
+        &self,
+        packet: &P,
+        tx: &mut BytesMut,
+    ) -> Result<usize, EncodeError> {
         let (total, remaining) = self.lengths(packet)?;
         tx.reserve(total);
         let before = tx.len();
-        packet::write(packet, remaining, &self.ctx(), tx);
+        packet.write(remaining, self, tx);
         debug_assert_eq!(tx.len() - before, total, "invariant: encoded_len is exact");
         Ok(total)
     }
 
-    fn ctx(&self) -> EncodeCtx {
+    #[inline]
+    pub(crate) fn ctx(&self) -> EncodeCtx {
         EncodeCtx {
             version: self.version,
             sender: self.sender,
@@ -94,8 +103,17 @@ impl Encoder {
     }
 
     /// Total and Remaining Length, after every check.
-    fn lengths(&self, packet: &Packet) -> Result<(usize, u32), EncodeError> {
-        let remaining = packet::remaining_len(packet, &self.ctx())?;
+    #[inline]
+    fn lengths<P: Encodable + ?Sized>(&self, packet: &P) -> Result<(usize, u32), EncodeError> {
+        if let Some(sender) = self.sender {
+            if !packet::sent_by(packet.packet_type(), sender, self.version) {
+                return Err(EncodeError::InvalidField {
+                    field: "packet type",
+                    rule: "this side of the connection never sends this packet",
+                });
+            }
+        }
+        let remaining = packet.remaining_len(self)?;
         let remaining = u32::try_from(remaining)
             .ok()
             .filter(|&r| r <= varint::MAX)

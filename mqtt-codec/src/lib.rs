@@ -59,6 +59,7 @@ extern crate alloc;
 extern crate std;
 
 mod decoder;
+mod encodable;
 mod encoder;
 mod error;
 mod fixed_header;
@@ -78,6 +79,7 @@ pub use bytes;
 pub use mqtt_topic as topic;
 
 pub use crate::decoder::{Decoder, decode_frame};
+pub use crate::encodable::Encodable;
 pub use crate::encoder::Encoder;
 pub use crate::error::{DecodeError, EncodeError, Sender};
 pub use crate::fixed_header::PacketType;

@@ -7,8 +7,8 @@ use mqtt_codec::bytes::BytesMut;
 use mqtt_codec::topic::TopicFilter;
 use mqtt_codec::{
     Auth, AuthProperties, BinaryData, ConnAck, ConnAckProperties, Connect, Decoder, Delivery,
-    Disconnect, EncodeError, Encoder, Packet, PacketId, PacketType, PubAck, PubComp, PubRec,
-    PubRel, Publish, PublishTopic, QoS, ReasonCode, SubAck, Subscribe, SubscribeProperties,
+    Disconnect, Encodable, EncodeError, Encoder, Packet, PacketId, PacketType, PubAck, PubComp,
+    PubRec, PubRel, Publish, PublishTopic, QoS, ReasonCode, SubAck, Subscribe, SubscribeProperties,
     Subscription, UnsubAck, Unsubscribe, Will, WillProperties,
 };
 
@@ -18,8 +18,9 @@ use crate::event::{AckToken, ClientEvent, CloseReason, InboundMessage};
 use crate::expiry;
 use crate::flow_control::{PeerLimits, SendWindow};
 use crate::inbound_qos2::{Inbound, PubRelVerdict, Qos2Verdict};
-use crate::inflight::{OutEntry, Outbound, delivery};
+use crate::inflight::{Gone, Link, OutEntry, Outbound, delivery};
 use crate::keep_alive::{KeepAlive, KeepAliveAction};
+use crate::outbox::Outbox;
 use crate::packet_ids::PacketIdAllocator;
 use crate::state::{OutboundMessage, OutboundStage, SessionState};
 use crate::time::Instant;
@@ -106,7 +107,6 @@ pub struct ClientSession {
     clean_start_sent: bool,
     /// Bumped whenever inbound state is discarded, so older [`AckToken`]s go stale.
     epoch: u32,
-    encoder: Encoder,
     decoder: Decoder,
     limits: PeerLimits,
     connack: ConnAckProperties,
@@ -118,7 +118,8 @@ pub struct ClientSession {
     aliases_in: InboundAliases,
     aliases_out: OutboundAliases,
     requests: BTreeMap<u16, Request>,
-    outbox: VecDeque<Packet>,
+    /// Encoded packets for `poll_transmit` (the encoder with the server's limits inside).
+    outbox: Outbox,
     events: VecDeque<ClientEvent>,
 }
 
@@ -136,7 +137,6 @@ impl ClientSession {
             restored: false,
             clean_start_sent: config.clean_start,
             epoch: 0,
-            encoder: Encoder::client(version),
             decoder: Decoder::client(version, limits),
             limits: PeerLimits::default(),
             connack: ConnAckProperties::default(),
@@ -148,7 +148,7 @@ impl ClientSession {
             aliases_in: InboundAliases::default(),
             aliases_out: OutboundAliases::default(),
             requests: BTreeMap::new(),
-            outbox: VecDeque::new(),
+            outbox: Outbox::new(Encoder::client(version)),
             events: VecDeque::new(),
             config,
         }
@@ -242,10 +242,9 @@ impl ClientSession {
         } else {
             self.config.clean_start
         };
-        let connect = Packet::from(self.build_connect(clean_start));
+        let connect = self.build_connect(clean_start);
         let encoder = Encoder::client(self.config.version);
         encoder.encoded_len(&connect)?;
-        self.encoder = encoder;
         self.decoder = Decoder::client(self.config.version, self.config.decoder_limits());
         self.limits = PeerLimits::default();
         self.connack = ConnAckProperties::default();
@@ -262,7 +261,8 @@ impl ClientSession {
             AuthPhase::Idle
         };
         self.outbox.clear();
-        self.outbox.push_back(connect);
+        self.outbox.set_encoder(encoder);
+        self.outbox.push(&connect)?;
         self.clean_start_sent = clean_start;
         self.phase = Phase::Connecting { since: self.now };
         Ok(())
@@ -314,7 +314,7 @@ impl ClientSession {
             Phase::Connected => match self.keep_alive.poll(self.now) {
                 KeepAliveAction::Idle => {}
                 KeepAliveAction::SendPing => {
-                    if self.queue_required(Packet::PingReq) {
+                    if self.queue_required(&Packet::PingReq) {
                         self.keep_alive.on_ping_sent(self.now);
                     }
                 }
@@ -362,31 +362,40 @@ impl ClientSession {
             if self.phase != Phase::Connected {
                 return Err(UsageError::NotConnected);
             }
-            let entry = OutEntry {
-                publish,
-                stage: OutboundStage::Queued,
-                expires_at,
-            };
-            self.transmit_publish(&entry, false)?;
+            self.outbox
+                .push_publish(&mut publish, false, None, &mut self.aliases_out)?;
             return Ok(None);
         }
-        // Check the size with the topic as a name (an alias only makes it smaller, and is
-        // dropped when it would not fit).
+        // Check the size before anything changes (with the topic as a name: an alias only
+        // makes it smaller, and is left out when it would not fit).
         publish.delivery = Delivery::AtLeastOnce(PacketId::MAX);
-        self.encoder
-            .encoded_len(&Packet::Publish(publish.clone()))
-            .map_err(UsageError::Encode)?;
+        self.outbox.encoder().encoded_len(&publish)?;
         let id = self.ids.allocate()?;
-        publish.delivery = match msg.qos {
-            QoS::ExactlyOnce => Delivery::ExactlyOnce(id),
-            QoS::AtLeastOnce | QoS::AtMostOnce => Delivery::AtLeastOnce(id),
-        };
-        self.outbound.enqueue(OutEntry {
+        publish.delivery = delivery(msg.qos, id);
+        let entry = OutEntry {
             publish,
             stage: OutboundStage::Queued,
             expires_at,
-        });
-        self.fill_window();
+        };
+        let window = SendWindow::new(self.limits.receive_maximum);
+        let sent = if self.phase == Phase::Connected && self.outbound.can_send_now(window) {
+            let mut link = Link {
+                outbox: &mut self.outbox,
+                aliases: &mut self.aliases_out,
+                now: self.now,
+                window,
+                close_on_large_resend: true,
+            };
+            self.outbound.send_now(entry, &mut link)
+        } else {
+            self.outbound.enqueue(entry);
+            Ok(())
+        };
+        if let Err(e) = sent {
+            debug_assert!(false, "invariant: the size was checked: {e}");
+            self.ids.release(id);
+            return Err(e.into());
+        }
         Ok(Some(id))
     }
 
@@ -485,12 +494,11 @@ impl ClientSession {
             return Err(UsageError::UnknownAckToken);
         }
         for (id, qos) in self.inbound.ack(token.id, token.qos) {
-            let packet = match qos {
-                QoS::ExactlyOnce => Packet::PubRec(PubRec::new(id)),
-                QoS::AtLeastOnce | QoS::AtMostOnce => Packet::PubAck(PubAck::new(id)),
-            };
             if self.phase == Phase::Connected {
-                self.queue_required(packet);
+                match qos {
+                    QoS::ExactlyOnce => self.queue_required(&PubRec::new(id)),
+                    QoS::AtLeastOnce | QoS::AtMostOnce => self.queue_required(&PubAck::new(id)),
+                };
             }
         }
         Ok(())
@@ -549,10 +557,8 @@ impl ClientSession {
         if !self.is_open() {
             return Err(UsageError::NotConnected);
         }
-        let packet = Packet::Disconnect(self.disconnect_packet(reason));
-        match self.encoder.encoded_len(&packet) {
-            Ok(_) => self.outbox.push_back(packet),
-            Err(EncodeError::PacketTooLarge { .. }) => {}
+        match self.outbox.push(&self.disconnect_packet(reason)) {
+            Ok(()) | Err(EncodeError::PacketTooLarge { .. }) => {}
             Err(e) => return Err(e.into()),
         }
         self.phase = Phase::Closed;
@@ -565,25 +571,14 @@ impl ClientSession {
     /// Appends every queued packet to `tx`; returns the number of bytes appended (0: nothing to
     /// send).
     ///
-    /// Packets are checked against the server's Maximum Packet Size when queued. One that no
-    /// longer fits here (queued before CONNACK announced the limit, when the caller did not
-    /// drain in between) closes the connection with [`CloseReason::PacketTooLarge`].
+    /// Packets are encoded, and checked against the server's Maximum Packet Size, when they
+    /// are queued; this hands them over. When `tx` is empty its allocation may be exchanged
+    /// with the session's own buffer instead of copying into it (the session keeps `tx`'s
+    /// capacity for its next packets).
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant, tx: &mut BytesMut) -> usize {
         self.clamp(now);
-        let mut written = 0;
-        while let Some(packet) = self.outbox.pop_front() {
-            match self.encoder.encode(&packet, tx) {
-                Ok(n) => written += n,
-                Err(EncodeError::PacketTooLarge { size, max }) => {
-                    self.close_too_large(packet.packet_type(), size, max);
-                }
-                Err(e) => debug_assert!(
-                    false,
-                    "invariant: the session queues only packets valid in its version: {e}"
-                ),
-            }
-        }
+        let written = self.outbox.transmit(tx);
         if written > 0 {
             self.keep_alive.on_sent(self.now);
         }
@@ -595,7 +590,7 @@ impl ClientSession {
     #[must_use]
     pub fn poll_packet(&mut self, now: Instant) -> Option<Packet> {
         self.clamp(now);
-        let packet = self.outbox.pop_front()?;
+        let packet = self.outbox.pop_packet()?;
         self.keep_alive.on_sent(self.now);
         Some(packet)
     }
@@ -817,7 +812,9 @@ impl ClientSession {
         if self.config.version.is_v5() {
             self.limits = PeerLimits::from_connack(&c.properties);
             if let Some(max) = self.limits.maximum_packet_size {
-                self.encoder.set_peer_max_packet_size(max);
+                let mut encoder = *self.outbox.encoder();
+                encoder.set_peer_max_packet_size(max);
+                self.outbox.set_encoder(encoder);
             }
             self.aliases_out = OutboundAliases::new(self.limits.topic_alias_maximum);
             if let Some(id) = &c.properties.assigned_client_identifier {
@@ -856,11 +853,9 @@ impl ClientSession {
         Ok(())
     }
 
-    /// Resumes in-flight exchanges in their original order: PUBLISH again with DUP = 1 until
-    /// PUBREC, PUBREL after it (never the PUBLISH again) [MQTT-4.4.0-1] [MQTT-4.4.0-2].
-    ///
-    /// The new connection's limits apply to the resent PUBLISHes:
-    /// - Receive Maximum [MQTT-3.3.4-9]: those beyond it go back to the front of the queue
+    /// Resumes in-flight exchanges in their original order ([`Outbound::resend`]) under the
+    /// new connection's limits:
+    /// - Receive Maximum [MQTT-3.3.4-9]: PUBLISHes beyond it wait at the front of the queue
     ///   (keeping their identifiers and order) and are resent, with DUP = 1, as
     ///   acknowledgments free the window; PUBRELs always go out (and count in the window);
     /// - Maximum QoS and Retain Available [MQTT-3.2.2-11] [MQTT-3.2.2-14]: a PUBLISH the new
@@ -875,141 +870,48 @@ impl ClientSession {
     ///
     /// The same holds for a deferred resend when the window later frees (`fill_window`).
     fn resend_in_flight(&mut self) {
-        let window = SendWindow::new(self.limits.receive_maximum);
-        let entries: Vec<OutEntry> = self.outbound.in_flight().cloned().collect();
-        let mut used = 0usize;
-        let mut later = Vec::new();
-        for entry in entries {
-            let Some(id) = entry.id() else { continue };
-            match entry.stage {
-                OutboundStage::Released => {
-                    used += 1;
-                    if !self.queue_required(Packet::PubRel(PubRel::new(id))) {
-                        break;
-                    }
-                }
-                OutboundStage::Sent | OutboundStage::Queued => {
-                    if self
-                        .limits
-                        .check_publish(entry.publish.qos(), entry.publish.retain)
-                        .is_err()
-                    {
-                        self.outbound.complete(id);
-                        self.ids.release(id);
-                        self.events.push_back(ClientEvent::Lost(id));
-                        continue;
-                    }
-                    if !window.has_room(used) {
-                        later.push(id);
-                        continue;
-                    }
-                    used += 1;
-                    match self.transmit_publish(&entry, true) {
-                        Ok(()) => {
-                            if let Some(e) = self.outbound.in_flight_mut(id) {
-                                e.stage = OutboundStage::Sent;
-                            }
-                        }
-                        Err(UsageError::Encode(EncodeError::PacketTooLarge { size, max })) => {
-                            self.close_too_large(PacketType::Publish, size, max);
-                            break;
-                        }
-                        Err(_) => {
-                            // Not encodable on this connection at all: it cannot complete.
-                            self.outbound.complete(id);
-                            self.ids.release(id);
-                            self.events.push_back(ClientEvent::Lost(id));
-                        }
-                    }
-                }
-            }
-        }
-        // Those the window has no room for wait at the front of the queue; after a close they
-        // stay where they are, so the next connection resends everything in the original order.
-        if self.phase == Phase::Connected {
-            let later = later
-                .into_iter()
-                .filter_map(|id| self.outbound.complete(id))
-                .collect();
-            self.outbound.requeue_front(later);
+        let limits = self.limits;
+        let mut link = Link {
+            outbox: &mut self.outbox,
+            aliases: &mut self.aliases_out,
+            now: self.now,
+            window: SendWindow::new(limits.receive_maximum),
+            close_on_large_resend: true,
+        };
+        let (ids, events) = (&mut self.ids, &mut self.events);
+        let result = self.outbound.resend(
+            &mut link,
+            |p| limits.check_publish(p.qos(), p.retain),
+            |gone| report_gone(ids, events, gone),
+        );
+        if let Err(t) = result {
+            self.close_too_large(t.packet, t.size, t.max);
         }
     }
 
-    /// Moves queued messages into flight while the server's Receive Maximum leaves room.
+    /// Moves queued messages into flight while the server's Receive Maximum leaves room
+    /// ([`Outbound::fill`]).
     fn fill_window(&mut self) {
         if self.phase != Phase::Connected {
             return;
         }
-        let window = SendWindow::new(self.limits.receive_maximum);
-        while window.has_room(self.outbound.in_flight_len()) {
-            let Some(mut entry) = self.outbound.pop_queued() else {
-                return;
-            };
-            let Some(id) = entry.id() else { continue };
-            if entry.stage == OutboundStage::Queued
-                && expiry::is_expired(entry.expires_at, self.now)
-            {
-                self.ids.release(id);
-                self.events.push_back(ClientEvent::Expired(id));
-                continue;
-            }
-            // A message sent on an earlier connection and deferred by the window is a resend.
-            let dup = entry.stage != OutboundStage::Queued;
-            let checked = self
-                .limits
-                .check_publish(entry.publish.qos(), entry.publish.retain)
-                .and_then(|()| self.transmit_publish(&entry, dup));
-            match checked {
-                Ok(()) => {
-                    entry.stage = OutboundStage::Sent;
-                    self.outbound.push_in_flight(entry);
-                }
-                Err(UsageError::Encode(EncodeError::PacketTooLarge { size, max })) if dup => {
-                    // A resend the protocol requires: it keeps its place for the next connection.
-                    self.outbound.requeue_front(alloc::vec![entry]);
-                    self.close_too_large(PacketType::Publish, size, max);
-                    return;
-                }
-                Err(_) if dup => {
-                    // Sent on an earlier connection: the exchange is given up.
-                    self.ids.release(id);
-                    self.events.push_back(ClientEvent::Lost(id));
-                }
-                Err(reason) => {
-                    self.ids.release(id);
-                    self.events.push_back(ClientEvent::Dropped { id, reason });
-                }
-            }
-        }
-    }
-
-    /// Queues the PUBLISH of `entry` for this connection: DUP, the expiry time left, and a
-    /// topic alias when the policy gives one.
-    fn transmit_publish(&mut self, entry: &OutEntry, dup: bool) -> Result<(), UsageError> {
-        let mut p = entry.publish.clone();
-        p.dup = dup;
-        if let Some(at) = entry.expires_at {
-            p.properties.message_expiry_interval = Some(expiry::remaining_secs(at, self.now));
-        }
-        let name = match &p.topic {
-            PublishTopic::Name(n) | PublishTopic::NameAndAlias(n, _) => n.clone(),
-            PublishTopic::Alias(_) => return Err(UsageError::NotConnected),
+        let limits = self.limits;
+        let mut link = Link {
+            outbox: &mut self.outbox,
+            aliases: &mut self.aliases_out,
+            now: self.now,
+            window: SendWindow::new(limits.receive_maximum),
+            close_on_large_resend: true,
         };
-        let (topic, new_alias) = self.aliases_out.topic_for(&name);
-        p.topic = topic;
-        let mut packet = Packet::Publish(p);
-        if self.encoder.encoded_len(&packet).is_err() {
-            if let Packet::Publish(p) = &mut packet {
-                p.topic = PublishTopic::Name(name);
-            }
-            self.encoder.encoded_len(&packet)?;
-        } else if new_alias {
-            if let Packet::Publish(p) = &packet {
-                self.aliases_out.commit(&p.topic);
-            }
+        let (ids, events) = (&mut self.ids, &mut self.events);
+        let result = self.outbound.fill(
+            &mut link,
+            |p| limits.check_publish(p.qos(), p.retain),
+            |gone| report_gone(ids, events, gone),
+        );
+        if let Err(t) = result {
+            self.close_too_large(t.packet, t.size, t.max);
         }
-        self.outbox.push_back(packet);
-        Ok(())
     }
 
     fn send_request(
@@ -1017,15 +919,19 @@ impl ClientSession {
         mut packet: Packet,
         request: Request,
     ) -> Result<PacketId, UsageError> {
-        self.encoder.encoded_len(&packet)?;
+        // The size does not depend on the identifier: check it before taking one.
+        self.outbox.encoder().encoded_len(&packet)?;
         let id = self.ids.allocate()?;
         match &mut packet {
             Packet::Subscribe(s) => s.packet_id = id,
             Packet::Unsubscribe(u) => u.packet_id = id,
             _ => {}
         }
+        if let Err(e) = self.outbox.push(&packet) {
+            self.ids.release(id);
+            return Err(e.into());
+        }
         self.requests.insert(id.get(), request);
-        self.outbox.push_back(packet);
         Ok(id)
     }
 
@@ -1041,9 +947,7 @@ impl ClientSession {
         props.authentication_data = data;
         let mut auth = Auth::new(reason);
         auth.properties = props;
-        let packet = Packet::Auth(auth);
-        self.encoder.encoded_len(&packet)?;
-        self.outbox.push_back(packet);
+        self.outbox.push(&auth)?;
         self.auth = AuthPhase::Waiting;
         Ok(())
     }
@@ -1073,7 +977,7 @@ impl ClientSession {
                     self.deliver(p, ack);
                 }
                 if auto {
-                    self.queue_required(Packet::PubAck(PubAck::new(id)));
+                    self.queue_required(&PubAck::new(id));
                 }
             }
             Delivery::ExactlyOnce(id) => match self.inbound.on_qos2(id, auto) {
@@ -1081,11 +985,11 @@ impl ClientSession {
                     let ack = (!auto).then(|| token(id));
                     self.deliver(p, ack);
                     if auto {
-                        self.queue_required(Packet::PubRec(PubRec::new(id)));
+                        self.queue_required(&PubRec::new(id));
                     }
                 }
                 Qos2Verdict::ResendPubRec => {
-                    self.queue_required(Packet::PubRec(PubRec::new(id)));
+                    self.queue_required(&PubRec::new(id));
                 }
                 Qos2Verdict::Ignore => {}
             },
@@ -1121,7 +1025,7 @@ impl ClientSession {
             } else {
                 PubRel::new(id)
             };
-            self.queue_required(Packet::PubRel(rel));
+            self.queue_required(&rel);
             return Ok(());
         };
         if entry.publish.qos() != QoS::ExactlyOnce {
@@ -1132,7 +1036,7 @@ impl ClientSession {
             return Ok(());
         }
         entry.stage = OutboundStage::Released;
-        self.queue_required(Packet::PubRel(PubRel::new(id)));
+        self.queue_required(&PubRel::new(id));
         Ok(())
     }
 
@@ -1174,7 +1078,7 @@ impl ClientSession {
             PubRelVerdict::NotFound => PubComp::new(id),
             PubRelVerdict::BeforePubRec => return Err(wrong(PacketType::PubRel, id)),
         };
-        self.queue_required(Packet::PubComp(comp));
+        self.queue_required(&comp);
         Ok(())
     }
 
@@ -1266,14 +1170,21 @@ impl ClientSession {
     /// the server's Maximum Packet Size closes the connection instead (`close_too_large`): the
     /// client has nothing optional to drop from these packets, and must not send them
     /// [MQTT-3.2.2-15]. Returns whether the packet was queued.
-    fn queue_required(&mut self, packet: Packet) -> bool {
-        if let Err(EncodeError::PacketTooLarge { size, max }) = self.encoder.encoded_len(&packet) {
-            self.close_too_large(packet.packet_type(), size, max);
-            return false;
+    fn queue_required<P: Encodable>(&mut self, packet: &P) -> bool {
+        match self.outbox.push(packet) {
+            Ok(()) => true,
+            Err(EncodeError::PacketTooLarge { size, max }) => {
+                self.close_too_large(packet.packet_type(), size, max);
+                false
+            }
+            Err(e) => {
+                debug_assert!(
+                    false,
+                    "invariant: the session queues only packets valid in its version: {e}"
+                );
+                false
+            }
         }
-        // Any other encoding error is a bug, caught by `poll_transmit`'s debug assertion.
-        self.outbox.push_back(packet);
-        true
     }
 
     /// A packet the protocol requires cannot be sent within the server's Maximum Packet Size:
@@ -1300,10 +1211,8 @@ impl ClientSession {
     /// where the client just closes the transport.
     fn queue_closing_disconnect(&mut self, reason: ReasonCode) {
         if self.config.version.is_v5() {
-            let packet = Packet::Disconnect(Disconnect::with_reason(reason));
-            if self.encoder.encoded_len(&packet).is_ok() {
-                self.outbox.push_back(packet);
-            }
+            // Too large for the server: the connection closes without it.
+            let _ = self.outbox.push(&Disconnect::with_reason(reason));
         }
     }
 
@@ -1326,6 +1235,26 @@ impl ClientSession {
         }
         self.auth = AuthPhase::Idle;
     }
+}
+
+/// Frees the identifier of a message that left without going out, and reports it: `Expired`,
+/// `Lost` when its exchange had started on an earlier connection, `Dropped` otherwise.
+fn report_gone(ids: &mut PacketIdAllocator, events: &mut VecDeque<ClientEvent>, gone: Gone) {
+    let event = match gone {
+        Gone::Expired(id) => {
+            ids.release(id);
+            ClientEvent::Expired(id)
+        }
+        Gone::Refused { id, was_sent, .. } if was_sent => {
+            ids.release(id);
+            ClientEvent::Lost(id)
+        }
+        Gone::Refused { id, reason, .. } => {
+            ids.release(id);
+            ClientEvent::Dropped { id, reason }
+        }
+    };
+    events.push_back(event);
 }
 
 fn wrong(packet: PacketType, id: PacketId) -> SessionError {

@@ -85,6 +85,7 @@ mod flow_control;
 mod inbound_qos2;
 mod inflight;
 mod keep_alive;
+mod outbox;
 mod packet_ids;
 mod server;
 mod server_config;

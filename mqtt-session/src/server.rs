@@ -9,16 +9,17 @@ use core::time::Duration;
 use mqtt_codec::bytes::BytesMut;
 use mqtt_codec::{
     AckProperties, Auth, AuthProperties, BinaryData, ConnAck, ConnAckProperties, Connect,
-    DecodeError, Decoder, Delivery, Disconnect, EncodeError, Encoder, MqttString, Packet, PacketId,
-    PacketType, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish, PublishTopic, QoS,
-    ReasonCode, SubAck, Subscribe, UnsubAck, Unsubscribe, UserProperties, Will,
+    DecodeError, Decoder, Delivery, Disconnect, Encodable, EncodeError, Encoder, MqttString,
+    Packet, PacketId, PacketType, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish,
+    PublishTopic, QoS, ReasonCode, SubAck, Subscribe, UnsubAck, Unsubscribe, UserProperties, Will,
 };
 
 use crate::error::{SessionError, UsageError};
 use crate::expiry;
 use crate::flow_control::SendWindow;
 use crate::inbound_qos2::{Inbound, PubRelVerdict, Qos2Verdict};
-use crate::inflight::{OutEntry, Outbound, delivery};
+use crate::inflight::{Gone, Link, OutEntry, Outbound, delivery};
+use crate::outbox::Outbox;
 use crate::packet_ids::PacketIdAllocator;
 use crate::server_config::{Outgoing, ServerConfig};
 use crate::server_event::{ServerCloseReason, ServerEvent};
@@ -121,7 +122,6 @@ pub struct ServerSession {
     created: Instant,
     version: ProtocolVersion,
     decoder: Decoder,
-    encoder: Encoder,
     wants: ClientWants,
     /// Effective keep-alive (the Server Keep Alive override, else the client's).
     keep_alive_secs: u16,
@@ -144,7 +144,8 @@ pub struct ServerSession {
     aliases_out: OutboundAliases,
     requests: BTreeMap<u16, Request>,
     subscriptions: Vec<StoredSubscription>,
-    outbox: VecDeque<Packet>,
+    /// Encoded packets for `poll_transmit` (the encoder with the client's limits inside).
+    outbox: Outbox,
     events: VecDeque<ServerEvent>,
 }
 
@@ -158,7 +159,6 @@ impl ServerSession {
             created: now,
             version: ProtocolVersion::V5,
             decoder: Decoder::awaiting_connect(config.decoder_limits()),
-            encoder: Encoder::server(ProtocolVersion::V5),
             wants: ClientWants::default(),
             keep_alive_secs: 0,
             last_received: now,
@@ -176,7 +176,7 @@ impl ServerSession {
             aliases_out: OutboundAliases::default(),
             requests: BTreeMap::new(),
             subscriptions: Vec::new(),
-            outbox: VecDeque::new(),
+            outbox: Outbox::new(Encoder::server(ProtocolVersion::V5)),
             events: VecDeque::new(),
             config,
         }
@@ -302,6 +302,7 @@ impl ServerSession {
         }
         let mut packet = Packet::ConnAck(connack);
         self.fit(&mut packet)?;
+        self.outbox.push(&packet)?;
         if let Packet::ConnAck(c) = &packet {
             if let Some(secs) = c.properties.server_keep_alive {
                 self.keep_alive_secs = secs;
@@ -310,7 +311,6 @@ impl ServerSession {
                 self.session_expiry = expiry_secs(secs);
             }
         }
-        self.outbox.push_back(packet);
         self.phase = Phase::Connected;
         self.aliases_in = InboundAliases::new(if self.version.is_v5() {
             self.config.capabilities.topic_alias_maximum
@@ -321,7 +321,9 @@ impl ServerSession {
         if let Some(state) = resume {
             let qos0 = self.restore(state);
             self.resend_in_flight();
-            self.send_stored_qos0(qos0);
+            if self.is_open() {
+                self.send_stored_qos0(qos0);
+            }
         }
         self.number_held();
         self.fill_window();
@@ -389,8 +391,9 @@ impl ServerSession {
     /// Sends a routed message to the client. QoS 0 goes out at once when connected (and is
     /// dropped otherwise); QoS 1/2 get a packet identifier (returned) and are sent in order as
     /// the client's Receive Maximum leaves room, waiting for a later connection if needed.
-    /// `Ok(None)` also when `no_local` suppresses it, or when it is too large for the client
-    /// ([`ServerEvent::Dropped`]).
+    /// `Ok(None)` also when `no_local` suppresses it. A message too large for the client is
+    /// discarded as if delivered and reported as [`ServerEvent::Dropped`] (with its identifier
+    /// at QoS 1/2) [MQTT-3.1.2-25].
     ///
     /// While the CONNECT decision is pending (after [`ServerEvent::ConnectRequested`], before
     /// [`accept`](Self::accept) or [`refuse`](Self::refuse)), a QoS 1/2 message is held
@@ -427,14 +430,15 @@ impl ServerSession {
             if self.phase != Phase::Connected {
                 return Ok(None);
             }
-            let entry = OutEntry {
-                publish,
-                stage: OutboundStage::Queued,
-                expires_at,
-            };
-            if let Err(reason) = self.transmit_publish(&entry, false) {
-                self.events
-                    .push_back(ServerEvent::Dropped { id: None, reason });
+            let expiry = publish.properties.message_expiry_interval;
+            if let Err(e) =
+                self.outbox
+                    .push_publish(&mut publish, false, expiry, &mut self.aliases_out)
+            {
+                self.events.push_back(ServerEvent::Dropped {
+                    id: None,
+                    reason: e.into(),
+                });
             }
             return Ok(None);
         }
@@ -454,8 +458,26 @@ impl ServerSession {
         let id = self.ids.allocate()?;
         let mut entry = entry;
         entry.publish.delivery = delivery(qos, id);
-        self.outbound.enqueue(entry);
-        self.fill_window();
+        let window = SendWindow::new(self.wants.receive_maximum);
+        if self.phase == Phase::Connected && self.outbound.can_send_now(window) {
+            let mut link = Link {
+                outbox: &mut self.outbox,
+                aliases: &mut self.aliases_out,
+                now: self.now,
+                window,
+                close_on_large_resend: false,
+            };
+            if let Err(e) = self.outbound.send_now(entry, &mut link) {
+                // Too large for the client: discarded as if delivered [MQTT-3.1.2-25].
+                self.ids.release(id);
+                self.events.push_back(ServerEvent::Dropped {
+                    id: Some(id),
+                    reason: e.into(),
+                });
+            }
+        } else {
+            self.outbound.enqueue(entry);
+        }
         Ok(Some(id))
     }
 
@@ -525,6 +547,7 @@ impl ServerSession {
         };
         // A code the packet cannot carry is the caller's mistake: nothing changes.
         self.fit(&mut packet)?;
+        self.outbox.push(&packet)?;
         match self.requests.remove(&id.get()) {
             Some(Request::Subscribe(s)) => {
                 let identifier = s.properties.subscription_identifier;
@@ -549,7 +572,6 @@ impl ServerSession {
             }
             None => {}
         }
-        self.outbox.push_back(packet);
         Ok(())
     }
 
@@ -567,9 +589,7 @@ impl ServerSession {
             return Err(UsageError::NotConnected);
         }
         if self.phase == Phase::Connected && self.version.is_v5() {
-            let packet = Packet::Disconnect(Disconnect::with_reason(reason));
-            self.encoder.encoded_len(&packet)?;
-            self.outbox.push_back(packet);
+            self.outbox.push(&Disconnect::with_reason(reason))?;
         } else if self.phase != Phase::Connected {
             self.outbox.clear();
         }
@@ -623,18 +643,14 @@ impl ServerSession {
     }
 
     /// Appends every queued packet to `tx`; returns the number of bytes appended (0: nothing
-    /// to send).
+    /// to send). Packets are encoded, and checked against the client's Maximum Packet Size,
+    /// when they are queued; this hands them over. When `tx` is empty its allocation may be
+    /// exchanged with the session's own buffer instead of copying into it (the session keeps
+    /// `tx`'s capacity for its next packets).
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant, tx: &mut BytesMut) -> usize {
         self.clamp(now);
-        let mut written = 0;
-        while let Some(packet) = self.outbox.pop_front() {
-            // Every packet was checked with `encoded_len` when it was queued.
-            if let Ok(n) = self.encoder.encode(&packet, tx) {
-                written += n;
-            }
-        }
-        written
+        self.outbox.transmit(tx)
     }
 
     /// The next queued packet, for callers that encode themselves (use this or
@@ -642,7 +658,7 @@ impl ServerSession {
     #[must_use]
     pub fn poll_packet(&mut self, now: Instant) -> Option<Packet> {
         self.clamp(now);
-        self.outbox.pop_front()
+        self.outbox.pop_packet()
     }
 
     /// The next event.
@@ -929,13 +945,22 @@ impl ServerSession {
     /// Sends the queued QoS 0 messages of a resumed session once (the optional QoS 0 part of
     /// the session state); expired ones are discarded [MQTT-3.3.2-5].
     fn send_stored_qos0(&mut self, messages: Vec<OutEntry>) {
-        for e in messages {
+        for mut e in messages {
             if expiry::is_expired(e.expires_at, self.now) {
                 continue;
             }
-            if let Err(reason) = self.transmit_publish(&e, false) {
-                self.events
-                    .push_back(ServerEvent::Dropped { id: None, reason });
+            let mut link = Link {
+                outbox: &mut self.outbox,
+                aliases: &mut self.aliases_out,
+                now: self.now,
+                window: SendWindow::new(self.wants.receive_maximum),
+                close_on_large_resend: false,
+            };
+            if let Err(e) = e.send(&mut link, false) {
+                self.events.push_back(ServerEvent::Dropped {
+                    id: None,
+                    reason: e.into(),
+                });
             }
         }
     }
@@ -1003,7 +1028,7 @@ impl ServerSession {
         }
         let mut level = 0;
         loop {
-            match self.encoder.encoded_len(packet) {
+            match self.outbox.encoder().encoded_len(packet) {
                 Ok(_) => return Ok(()),
                 Err(e) if level >= 2 => return Err(UsageError::Encode(e)),
                 Err(_) => {
@@ -1029,14 +1054,33 @@ impl ServerSession {
         auth.properties = props;
         let mut packet = Packet::Auth(auth);
         self.fit(&mut packet)?;
-        self.outbox.push_back(packet);
+        self.outbox.push(&packet)?;
         Ok(())
     }
 
+    /// Queues the DISCONNECT that closes a 5.0 connection with `reason`, unless it exceeds the
+    /// client's Maximum Packet Size: then the connection closes without it. Nothing in 3.x.
     fn send_disconnect(&mut self, reason: ReasonCode) {
         if self.version.is_v5() {
-            self.outbox
-                .push_back(Packet::Disconnect(Disconnect::with_reason(reason)));
+            let _ = self.outbox.push(&Disconnect::with_reason(reason));
+        }
+    }
+
+    /// Queues a packet the protocol requires (an acknowledgment, PUBREL, PINGRESP). They take
+    /// at most 5 bytes, and so does the smallest 5.0 CONNACK, so once a CONNACK went out they
+    /// always fit the client's Maximum Packet Size (3.x has none). Should one not fit, it
+    /// cannot be sent [MQTT-3.1.2-25] and has nothing to drop: the connection closes
+    /// (DISCONNECT 0x95 when that fits) rather than silently skipping it.
+    fn queue_required<P: Encodable>(&mut self, packet: &P) {
+        if let Err(e) = self.outbox.push(packet) {
+            debug_assert!(
+                false,
+                "invariant: required packets fit once CONNACK did: {:?} {e}",
+                packet.packet_type()
+            );
+            self.outbox.clear();
+            self.send_disconnect(ReasonCode::PACKET_TOO_LARGE);
+            self.close(ServerCloseReason::Local(ReasonCode::PACKET_TOO_LARGE), true);
         }
     }
 
@@ -1049,7 +1093,7 @@ impl ServerSession {
             match self.fit(&mut packet) {
                 Ok(()) => {
                     self.outbox.clear();
-                    self.outbox.push_back(packet);
+                    let _ = self.outbox.push(&packet);
                 }
                 Err(UsageError::Encode(EncodeError::PacketTooLarge { .. })) => {
                     self.outbox.clear();
@@ -1112,7 +1156,7 @@ impl ServerSession {
                     Ok(())
                 }
                 Packet::PingReq => {
-                    self.outbox.push_back(Packet::PingResp);
+                    self.queue_required(&Packet::PingResp);
                     Ok(())
                 }
                 Packet::Disconnect(d) => self.on_disconnect(&d),
@@ -1126,7 +1170,7 @@ impl ServerSession {
     fn on_connect(&mut self, c: Box<Connect>) {
         let version = c.protocol;
         self.version = version;
-        self.encoder = Encoder::server(version);
+        let mut encoder = Encoder::server(version);
         let mut wants = ClientWants {
             clean_start: c.clean_start,
             ..ClientWants::default()
@@ -1139,7 +1183,7 @@ impl ServerSession {
             wants.request_response_information = p.request_response_information.unwrap_or(false);
             wants.session_expiry_secs = p.session_expiry_interval.unwrap_or(0);
             if let Some(max) = p.maximum_packet_size {
-                self.encoder.set_peer_max_packet_size(max);
+                encoder.set_peer_max_packet_size(max);
             }
             self.auth_method.clone_from(&p.authentication_method);
             self.session_expiry = expiry_secs(wants.session_expiry_secs);
@@ -1147,6 +1191,7 @@ impl ServerSession {
             // 3.x: Clean Session = 0 keeps the session until the client cleans it.
             self.session_expiry = if c.clean_start { Some(0) } else { None };
         }
+        self.outbox.set_encoder(encoder);
         self.wants = wants;
         self.keep_alive_secs = c.keep_alive_secs;
         self.phase = Phase::Deciding;
@@ -1215,7 +1260,7 @@ impl ServerSession {
             Delivery::AtMostOnce => self.events.push_back(ServerEvent::Published(p)),
             Delivery::AtLeastOnce(id) => {
                 self.events.push_back(ServerEvent::Published(p));
-                self.outbox.push_back(Packet::PubAck(PubAck::new(id)));
+                self.queue_required(&PubAck::new(id));
             }
             Delivery::ExactlyOnce(id) => {
                 let maximum = caps.receive_maximum.get();
@@ -1229,10 +1274,10 @@ impl ServerSession {
                 match self.inbound.on_qos2(id, true) {
                     Qos2Verdict::Deliver => {
                         self.events.push_back(ServerEvent::Published(p));
-                        self.outbox.push_back(Packet::PubRec(PubRec::new(id)));
+                        self.queue_required(&PubRec::new(id));
                     }
                     Qos2Verdict::ResendPubRec => {
-                        self.outbox.push_back(Packet::PubRec(PubRec::new(id)));
+                        self.queue_required(&PubRec::new(id));
                     }
                     Qos2Verdict::Ignore => {}
                 }
@@ -1270,7 +1315,7 @@ impl ServerSession {
             } else {
                 PubRel::new(id)
             };
-            self.outbox.push_back(Packet::PubRel(rel));
+            self.queue_required(&rel);
             return Ok(());
         };
         if entry.publish.qos() != QoS::ExactlyOnce {
@@ -1284,7 +1329,7 @@ impl ServerSession {
             return Ok(());
         }
         entry.stage = OutboundStage::Released;
-        self.outbox.push_back(Packet::PubRel(PubRel::new(id)));
+        self.queue_required(&PubRel::new(id));
         Ok(())
     }
 
@@ -1310,7 +1355,7 @@ impl ServerSession {
                 });
             }
         };
-        self.outbox.push_back(Packet::PubComp(comp));
+        self.queue_required(&comp);
         Ok(())
     }
 
@@ -1360,9 +1405,9 @@ impl ServerSession {
         if self.version.is_v5() {
             let code = e.reason_code();
             match self.phase {
-                Phase::Deciding => self
-                    .outbox
-                    .push_back(Packet::ConnAck(ConnAck::new(false, code))),
+                Phase::Deciding => {
+                    let _ = self.outbox.push(&ConnAck::new(false, code));
+                }
                 Phase::Connected => self.send_disconnect(code),
                 Phase::AwaitingConnect | Phase::Closed | Phase::Ended => {}
             }
@@ -1389,15 +1434,13 @@ impl ServerSession {
                     )
                 };
                 self.version = version;
-                self.encoder = Encoder::server(version);
-                self.outbox
-                    .push_back(Packet::ConnAck(ConnAck::new(false, code)));
+                self.outbox.set_encoder(Encoder::server(version));
+                let _ = self.outbox.push(&ConnAck::new(false, code));
                 self.close(ServerCloseReason::Refused(code), false);
                 return SessionError::Decode(e);
             }
             if self.decoder.version() == Some(ProtocolVersion::V5) {
-                self.outbox
-                    .push_back(Packet::ConnAck(ConnAck::new(false, e.reason_code())));
+                let _ = self.outbox.push(&ConnAck::new(false, e.reason_code()));
             }
             self.close(
                 ServerCloseReason::ProtocolError(SessionError::Decode(e)),
@@ -1408,114 +1451,72 @@ impl ServerSession {
         self.fail(SessionError::Decode(e))
     }
 
-    /// Resumes in-flight exchanges in order: PUBLISH with DUP = 1 until PUBREC, then PUBREL
-    /// [MQTT-4.4.0-1] [MQTT-4.4.0-2].
-    ///
-    /// PUBLISHes respect the new connection's Receive Maximum [MQTT-3.3.4-7]: those beyond it
-    /// go back to the front of the queue (keeping their identifiers, original order and
-    /// DUP = 1) and are resent as acknowledgments free the window. PUBRELs always go out.
+    /// Resumes in-flight exchanges in order ([`Outbound::resend`]): PUBLISH with DUP = 1
+    /// until PUBREC, then PUBREL [MQTT-4.4.0-1] [MQTT-4.4.0-2]. PUBLISHes respect the new
+    /// connection's Receive Maximum [MQTT-3.3.4-7]: those beyond it go back to the front of the
+    /// queue (keeping their identifiers, original order and DUP = 1) and are resent as
+    /// acknowledgments free the window. A resend too large for the client is discarded as if
+    /// delivered [MQTT-3.1.2-25] ([`ServerEvent::Dropped`]); a PUBREL too large closes the
+    /// connection.
     fn resend_in_flight(&mut self) {
-        let window = SendWindow::new(self.wants.receive_maximum);
-        let entries: Vec<OutEntry> = self.outbound.in_flight().cloned().collect();
-        let mut used = 0usize;
-        let mut later = Vec::new();
-        for entry in entries {
-            let Some(id) = entry.id() else { continue };
-            match entry.stage {
-                OutboundStage::Released => {
-                    used += 1;
-                    self.outbox.push_back(Packet::PubRel(PubRel::new(id)));
-                }
-                OutboundStage::Sent | OutboundStage::Queued => {
-                    if !window.has_room(used) {
-                        if let Some(e) = self.outbound.complete(id) {
-                            later.push(e);
-                        }
-                        continue;
-                    }
-                    used += 1;
-                    if let Err(reason) = self.transmit_publish(&entry, true) {
-                        self.outbound.complete(id);
-                        self.ids.release(id);
-                        self.events.push_back(ServerEvent::Dropped {
-                            id: Some(id),
-                            reason,
-                        });
-                    } else if let Some(e) = self.outbound.in_flight_mut(id) {
-                        e.stage = OutboundStage::Sent;
-                    }
-                }
-            }
+        let mut link = Link {
+            outbox: &mut self.outbox,
+            aliases: &mut self.aliases_out,
+            now: self.now,
+            window: SendWindow::new(self.wants.receive_maximum),
+            close_on_large_resend: false,
+        };
+        let (ids, events) = (&mut self.ids, &mut self.events);
+        let result =
+            self.outbound
+                .resend(&mut link, |_| Ok(()), |gone| report_gone(ids, events, gone));
+        if let Err(t) = result {
+            // Only a PUBREL (4 bytes) can be too large here: see `queue_required`.
+            debug_assert!(false, "invariant: PUBREL fits once CONNACK did: {t:?}");
+            self.outbox.clear();
+            self.send_disconnect(ReasonCode::PACKET_TOO_LARGE);
+            self.close(ServerCloseReason::Local(ReasonCode::PACKET_TOO_LARGE), true);
         }
-        self.outbound.requeue_front(later);
     }
 
     /// Moves queued messages into flight while the client's Receive Maximum leaves room
-    /// [MQTT-3.3.4-9].
+    /// [MQTT-3.3.4-9] ([`Outbound::fill`]); one too large for the client is discarded as if
+    /// delivered [MQTT-3.1.2-25].
     fn fill_window(&mut self) {
         if self.phase != Phase::Connected {
             return;
         }
-        let window = SendWindow::new(self.wants.receive_maximum);
-        while window.has_room(self.outbound.in_flight_len()) {
-            let Some(mut entry) = self.outbound.pop_queued() else {
-                return;
-            };
-            let Some(id) = entry.id() else { continue };
-            if entry.stage == OutboundStage::Queued
-                && expiry::is_expired(entry.expires_at, self.now)
-            {
-                self.ids.release(id);
-                self.events.push_back(ServerEvent::Expired(id));
-                continue;
-            }
-            // A message sent on an earlier connection and deferred by the window is a resend.
-            let dup = entry.stage != OutboundStage::Queued;
-            match self.transmit_publish(&entry, dup) {
-                Ok(()) => {
-                    entry.stage = OutboundStage::Sent;
-                    self.outbound.push_in_flight(entry);
-                }
-                Err(reason) => {
-                    // Too large for the client: discarded as if delivered [MQTT-3.1.2-25].
-                    self.ids.release(id);
-                    self.events.push_back(ServerEvent::Dropped {
-                        id: Some(id),
-                        reason,
-                    });
-                }
-            }
-        }
-    }
-
-    /// Queues the PUBLISH of `entry`: DUP, the expiry time left, a topic alias when the client
-    /// allows them (never above its maximum [MQTT-3.1.2-26] [MQTT-3.3.2-11]).
-    fn transmit_publish(&mut self, entry: &OutEntry, dup: bool) -> Result<(), UsageError> {
-        let mut p = entry.publish.clone();
-        p.dup = dup && p.qos() != QoS::AtMostOnce;
-        if let Some(at) = entry.expires_at {
-            p.properties.message_expiry_interval = Some(expiry::remaining_secs(at, self.now));
-        }
-        let name = match &p.topic {
-            PublishTopic::Name(n) | PublishTopic::NameAndAlias(n, _) => n.clone(),
-            PublishTopic::Alias(_) => return Err(UsageError::NotConnected),
+        let mut link = Link {
+            outbox: &mut self.outbox,
+            aliases: &mut self.aliases_out,
+            now: self.now,
+            window: SendWindow::new(self.wants.receive_maximum),
+            close_on_large_resend: false,
         };
-        let (topic, new_alias) = self.aliases_out.topic_for(&name);
-        p.topic = topic;
-        let mut packet = Packet::Publish(p);
-        if self.encoder.encoded_len(&packet).is_err() {
-            if let Packet::Publish(p) = &mut packet {
-                p.topic = PublishTopic::Name(name);
-            }
-            self.encoder.encoded_len(&packet)?;
-        } else if new_alias {
-            if let Packet::Publish(p) = &packet {
-                self.aliases_out.commit(&p.topic);
+        let (ids, events) = (&mut self.ids, &mut self.events);
+        // Never `Err`: a PUBLISH too large for the client is dropped, not kept.
+        let _ = self
+            .outbound
+            .fill(&mut link, |_| Ok(()), |gone| report_gone(ids, events, gone));
+    }
+}
+
+/// Frees the identifier of a message that left without going out, and reports it.
+fn report_gone(ids: &mut PacketIdAllocator, events: &mut VecDeque<ServerEvent>, gone: Gone) {
+    let event = match gone {
+        Gone::Expired(id) => {
+            ids.release(id);
+            ServerEvent::Expired(id)
+        }
+        Gone::Refused { id, reason, .. } => {
+            ids.release(id);
+            ServerEvent::Dropped {
+                id: Some(id),
+                reason,
             }
         }
-        self.outbox.push_back(packet);
-        Ok(())
-    }
+    };
+    events.push_back(event);
 }
 
 /// The delivery of a QoS 1/2 message with packet identifier `id`.

@@ -82,29 +82,27 @@ impl OutboundAliases {
         }
     }
 
-    /// The topic to send for `name`, and whether it creates a new mapping (which the caller
-    /// confirms with [`OutboundAliases::commit`] once the packet is queued).
-    pub(crate) fn topic_for(&self, name: &TopicName) -> (PublishTopic, bool) {
-        let key = name.to_bytes();
-        if let Some(alias) = self.map.get(&key) {
-            return (PublishTopic::Alias(*alias), false);
+    /// The alias to send `name` with, and whether it is new (then the PUBLISH carries the
+    /// name too, and the caller confirms the mapping with [`OutboundAliases::commit`] once the
+    /// packet is queued); `None`: send the name alone.
+    pub(crate) fn alias_for(&self, name: &TopicName) -> Option<(NonZeroU16, bool)> {
+        if self.maximum == 0 {
+            return None;
         }
-        let next = u16::try_from(self.map.len())
+        if let Some(alias) = self.map.get(name.as_bytes()) {
+            return Some((*alias, false));
+        }
+        u16::try_from(self.map.len())
             .ok()
             .and_then(|n| n.checked_add(1))
             .filter(|&n| n <= self.maximum)
-            .and_then(NonZeroU16::new);
-        match next {
-            Some(alias) => (PublishTopic::NameAndAlias(name.clone(), alias), true),
-            None => (PublishTopic::Name(name.clone()), false),
-        }
+            .and_then(NonZeroU16::new)
+            .map(|alias| (alias, true))
     }
 
-    /// Records the mapping a [`PublishTopic::NameAndAlias`] from `topic_for` set up.
-    pub(crate) fn commit(&mut self, topic: &PublishTopic) {
-        if let PublishTopic::NameAndAlias(name, alias) = topic {
-            self.map.insert(name.to_bytes(), *alias);
-        }
+    /// Records that `name` goes by `alias` from now on.
+    pub(crate) fn commit(&mut self, name: &TopicName, alias: NonZeroU16) {
+        self.map.insert(name.to_bytes(), alias);
     }
 }
 
@@ -144,18 +142,13 @@ mod tests {
     #[test]
     fn outbound_first_come_first_served() {
         let mut a = OutboundAliases::new(1);
-        let (t, new) = a.topic_for(&name("x"));
-        assert!(new);
-        a.commit(&t);
-        assert_eq!(
-            a.topic_for(&name("x")),
-            (PublishTopic::Alias(alias(1)), false)
-        );
-        assert_eq!(
-            a.topic_for(&name("y")),
-            (PublishTopic::Name(name("y")), false)
-        );
+        assert_eq!(a.alias_for(&name("x")), Some((alias(1), true)));
+        // Not committed (the packet was not queued): still new.
+        assert_eq!(a.alias_for(&name("x")), Some((alias(1), true)));
+        a.commit(&name("x"), alias(1));
+        assert_eq!(a.alias_for(&name("x")), Some((alias(1), false)));
+        assert_eq!(a.alias_for(&name("y")), None, "the maximum is reached");
         let none = OutboundAliases::new(0);
-        assert_eq!(none.topic_for(&name("x")).0, PublishTopic::Name(name("x")));
+        assert_eq!(none.alias_for(&name("x")), None);
     }
 }

@@ -1161,3 +1161,90 @@ fn server_deliver_before_refuse_is_discarded() {
         assert!(l.server.export_state().outbound.is_empty());
     }
 }
+
+/// A 5.0 server session that accepted a CONNECT changed by `f`, with its CONNACK drained.
+fn accepted(f: impl FnOnce(&mut mqtt_session::codec::Connect)) -> ServerSession {
+    let mut s = deciding(ServerConfig::new(), f);
+    let accepted = s.accept(
+        Instant::ZERO,
+        mqtt_session::codec::ConnAckProperties::default(),
+        None,
+    );
+    assert_eq!(accepted, Ok(()));
+    let _ = drain_packets(&mut s);
+    let _: Vec<_> = core::iter::from_fn(|| s.poll_event()).collect();
+    s
+}
+
+#[test]
+fn server_answers_fit_any_maximum_packet_size_a_connack_fits() {
+    use mqtt_session::codec::{PacketId, PubRel};
+    // A 5.0 CONNACK takes at least 5 bytes, and every answer the protocol requires of the server
+    // (PUBACK, PUBREC, PUBCOMP with 0x92, PINGRESP) at most 5: once accepted, none is ever too
+    // large for the client [MQTT-3.1.2-25].
+    for max in 5..=8 {
+        let mut s = accepted(|c| c.properties.maximum_packet_size = NonZeroU32::new(max));
+        for delivery in [
+            Delivery::AtLeastOnce(PacketId::new(1).unwrap()),
+            Delivery::ExactlyOnce(PacketId::new(2).unwrap()),
+        ] {
+            let mut p = Publish::new(name("t"), &b"x"[..]);
+            p.delivery = delivery;
+            s.handle_packet(Instant::ZERO, Packet::Publish(p)).unwrap();
+        }
+        s.handle_packet(
+            Instant::ZERO,
+            Packet::PubRel(PubRel::new(PacketId::new(9).unwrap())),
+        )
+        .unwrap();
+        s.handle_packet(Instant::ZERO, Packet::PingReq).unwrap();
+        let sent = drain_packets(&mut s);
+        assert!(
+            matches!(
+                &sent[..],
+                [Packet::PubAck(_), Packet::PubRec(_), Packet::PubComp(c), Packet::PingResp]
+                    if c.reason_code == ReasonCode::PACKET_IDENTIFIER_NOT_FOUND
+            ),
+            "max {max}: {sent:?}"
+        );
+        assert!(s.is_connected());
+    }
+    // Below 5 no CONNACK fits: `accept` refuses, and the caller refuses the connection.
+    let mut s = deciding(ServerConfig::new(), |c| {
+        c.properties.maximum_packet_size = NonZeroU32::new(4);
+    });
+    assert!(matches!(
+        s.accept(
+            Instant::ZERO,
+            mqtt_session::codec::ConnAckProperties::default(),
+            None
+        ),
+        Err(mqtt_session::UsageError::Encode(_))
+    ));
+}
+
+#[test]
+fn server_poll_transmit_appends_or_hands_its_buffer_over() {
+    use mqtt_session::codec::bytes::BytesMut;
+    let mut s = accepted(|_| {});
+    s.handle_packet(Instant::ZERO, Packet::PingReq).unwrap();
+    // Into an empty buffer: exactly the PINGRESP.
+    let mut tx = BytesMut::new();
+    assert_eq!(s.poll_transmit(Instant::ZERO, &mut tx), 2);
+    assert_eq!(&tx[..], [0xD0, 0x00]);
+    assert_eq!(s.poll_transmit(Instant::ZERO, &mut tx), 0, "nothing left");
+    // Behind what the caller has not written yet: appended, the old bytes kept.
+    s.handle_packet(Instant::ZERO, Packet::PingReq).unwrap();
+    assert_eq!(s.poll_transmit(Instant::ZERO, &mut tx), 2);
+    assert_eq!(&tx[..], [0xD0, 0x00, 0xD0, 0x00]);
+    // poll_packet gives the queued packets back, in order.
+    s.handle_packet(Instant::ZERO, Packet::PingReq).unwrap();
+    let out = Outgoing::new(msg("t", b"x", QOS1), SubscriptionOptions::new(QOS1));
+    let id = s.deliver(Instant::ZERO, out).unwrap().unwrap();
+    let sent = drain_packets(&mut s);
+    assert!(
+        matches!(&sent[..], [Packet::PingResp, Packet::Publish(p)]
+            if p.delivery.packet_id() == Some(id) && p.payload == b"x"[..]),
+        "{sent:?}"
+    );
+}

@@ -251,16 +251,8 @@ pub(crate) fn decode_body(
 }
 
 /// The Remaining Length of `packet`, after checking everything that could make it unencodable.
+/// (Which side may send it is checked by the encoder, for every packet type alike.)
 pub(crate) fn remaining_len(packet: &Packet, ctx: &EncodeCtx) -> Result<usize, EncodeError> {
-    if let Some(sender) = ctx.sender {
-        let t = packet.packet_type();
-        if !sent_by(t, sender, ctx.version) {
-            return Err(EncodeError::InvalidField {
-                field: "packet type",
-                rule: "this side of the connection never sends this packet",
-            });
-        }
-    }
     match packet {
         Packet::Connect(p) => p.remaining_len(ctx),
         Packet::ConnAck(p) => p.remaining_len(ctx),
