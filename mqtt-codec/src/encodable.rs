@@ -102,13 +102,40 @@ macro_rules! encodable {
     )*};
 }
 
-encodable! {
-    Connect => PacketType::Connect,
-    ConnAck => PacketType::ConnAck,
+/// The four publish acknowledgments, which have a short form written in one append.
+macro_rules! encodable_ack {
+    ($($name:ident => $t:expr),* $(,)?) => {$(
+        impl Encodable for $name {
+            #[inline]
+            fn packet_type(&self) -> PacketType {
+                $t
+            }
+        }
+
+        impl sealed::Sealed for $name {
+            #[inline]
+            fn remaining_len(&self, encoder: &Encoder) -> Result<usize, EncodeError> {
+                Self::remaining_len(self, &encoder.ctx())
+            }
+
+            #[inline]
+            fn write(&self, remaining: u32, encoder: &Encoder, buf: &mut BytesMut) {
+                self.write_packet(remaining, &encoder.ctx(), buf);
+            }
+        }
+    )*};
+}
+
+encodable_ack! {
     PubAck => PacketType::PubAck,
     PubRec => PacketType::PubRec,
     PubRel => PacketType::PubRel,
     PubComp => PacketType::PubComp,
+}
+
+encodable! {
+    Connect => PacketType::Connect,
+    ConnAck => PacketType::ConnAck,
     Subscribe => PacketType::Subscribe,
     SubAck => PacketType::SubAck,
     Unsubscribe => PacketType::Unsubscribe,

@@ -117,6 +117,20 @@ macro_rules! ack_packet {
             pub(crate) fn write(&self, ctx: &EncodeCtx, buf: &mut BytesMut) {
                 self.body().write(ctx, buf);
             }
+
+            /// Writes the whole packet, fixed header included: the common short form (just
+            /// the packet identifier) in one append.
+            #[inline]
+            pub(crate) fn write_packet(&self, remaining: u32, ctx: &EncodeCtx, buf: &mut BytesMut) {
+                if remaining == 2 {
+                    let [hi, lo] = self.packet_id.get().to_be_bytes();
+                    buf.put_slice(&[(($t as u8) << 4) | $t.fixed_flags(), 2, hi, lo]);
+                } else {
+                    buf.put_u8((($t as u8) << 4) | $t.fixed_flags());
+                    crate::varint::put(buf, remaining);
+                    self.write(ctx, buf);
+                }
+            }
         }
     };
 }

@@ -273,10 +273,13 @@ pub(crate) fn remaining_len(packet: &Packet, ctx: &EncodeCtx) -> Result<usize, E
 
 /// Writes the fixed header and body; `remaining` comes from [`remaining_len`].
 pub(crate) fn write(packet: &Packet, remaining: u32, ctx: &EncodeCtx, buf: &mut BytesMut) {
-    if let Packet::Publish(p) = packet {
-        if p.write_short_head(remaining, ctx, buf) {
-            return;
-        }
+    match packet {
+        Packet::Publish(p) if p.write_short_head(remaining, ctx, buf) => return,
+        Packet::PubAck(p) => return p.write_packet(remaining, ctx, buf),
+        Packet::PubRec(p) => return p.write_packet(remaining, ctx, buf),
+        Packet::PubRel(p) => return p.write_packet(remaining, ctx, buf),
+        Packet::PubComp(p) => return p.write_packet(remaining, ctx, buf),
+        _ => {}
     }
     let t = packet.packet_type();
     let flags = match packet {
