@@ -120,6 +120,8 @@ pub struct ServerSession {
     phase: Phase,
     now: Instant,
     created: Instant,
+    /// When the CONNECT was reported (the decision timeout counts from it).
+    connect_at: Instant,
     version: ProtocolVersion,
     decoder: Decoder,
     wants: ClientWants,
@@ -157,6 +159,7 @@ impl ServerSession {
             phase: Phase::AwaitingConnect,
             now,
             created: now,
+            connect_at: now,
             version: ProtocolVersion::V5,
             decoder: Decoder::awaiting_connect(config.decoder_limits()),
             wants: ClientWants::default(),
@@ -180,6 +183,55 @@ impl ServerSession {
             events: VecDeque::new(),
             config,
         }
+    }
+
+    /// A session without a connection, restored from `state` (from
+    /// [`export_state`](Self::export_state) or [`SessionState::decode`]) for a client that
+    /// spoke `version`: a broker that restarted, or took the session over from another node,
+    /// keeps the session's timers and queue running until the client comes back.
+    ///
+    /// It behaves as any session whose connection closed, counted from `now`: the Will of the
+    /// state is released ([`ServerEvent::WillReleased`]) when its Will Delay Interval (the time
+    /// left at export) passes or the session ends, whichever is first [MQTT-3.1.2-8]; the
+    /// session ends ([`ServerEvent::SessionExpired`]) when the state's Session Expiry Interval
+    /// passes (never when it is `None`); queued messages expire on their own intervals. Both
+    /// are reported through [`poll_timeout`](Self::poll_timeout) and
+    /// [`handle_timeout`](Self::handle_timeout); what is due already is reported at once.
+    /// [`deliver`](Self::deliver) queues QoS 1/2 messages for the client. When it reconnects,
+    /// [`take_over`](Self::take_over)`(now, true)` gives the state (the Will cancelled
+    /// [MQTT-3.1.3-9]) for the new connection's [`accept`](Self::accept).
+    ///
+    /// The state's messages keep their packet identifiers as in [`accept`](Self::accept);
+    /// one that cannot be kept is reported [`ServerEvent::Dropped`]. Queued QoS 0 messages
+    /// are not kept for a session without a connection (as [`deliver`](Self::deliver) does
+    /// not keep them): each is reported `Dropped` with [`UsageError::NotConnected`].
+    #[must_use]
+    pub fn offline(
+        config: ServerConfig,
+        version: ProtocolVersion,
+        state: SessionState,
+        now: Instant,
+    ) -> Self {
+        let mut s = Self::new(config, now);
+        s.version = version;
+        s.outbox.set_encoder(Encoder::server(version));
+        s.phase = Phase::Closed;
+        s.closed_at = now;
+        s.session_expiry = state.session_expiry_interval;
+        let mut state = state;
+        let will = state.will.take();
+        for _ in s.restore(state) {
+            s.events.push_back(ServerEvent::Dropped {
+                id: None,
+                reason: UsageError::NotConnected,
+            });
+        }
+        if let Some(will) = will {
+            let expiry = s.session_expiry.map(|x| Duration::from_secs(u64::from(x)));
+            s.pending_will = Some(Box::new(PendingWill::new(will, now, expiry)));
+        }
+        s.check_timers();
+        s
     }
 
     /// Bytes arrived: decodes and handles every complete packet in `rx`; a partial packet
@@ -214,7 +266,8 @@ impl ServerSession {
         self.input(packet)
     }
 
-    /// Time passed: closes a connection without CONNECT in time or silent for 1.5 times the
+    /// Time passed: closes a connection without CONNECT in time, refuses a CONNECT not decided
+    /// within [`ServerConfig::decision_timeout`], closes a connection silent for 1.5 times the
     /// Keep Alive (5.0: DISCONNECT 0x8D) [MQTT-3.1.2-24], releases a due Will, ends an expired
     /// session, drops expired queued messages. Idempotent, harmless when early.
     pub fn handle_timeout(&mut self, now: Instant) {
@@ -235,7 +288,18 @@ impl ServerSession {
                     self.close(ServerCloseReason::KeepAliveTimeout, true);
                 }
             }
-            Phase::Deciding | Phase::Closed | Phase::Ended => {}
+            Phase::Deciding => {
+                if self.now >= self.connect_at + self.config.decision_timeout {
+                    let code = if self.version.is_v5() {
+                        ReasonCode::SERVER_BUSY
+                    } else {
+                        ReasonCode::V3_SERVER_UNAVAILABLE
+                    };
+                    // The code is valid in CONNACK in every version: this cannot fail.
+                    let _ = self.refuse_as(code, ServerCloseReason::DecisionTimeout);
+                }
+            }
+            Phase::Closed | Phase::Ended => {}
         }
         self.check_timers();
         let now = self.now;
@@ -668,13 +732,16 @@ impl ServerSession {
     }
 
     /// The earliest deadline at which [`ServerSession::handle_timeout`] has work, if any: the
-    /// CONNECT timeout, the keep-alive limit, a Will delay, the session's expiry, a queued
+    /// CONNECT timeout, the decision timeout, the keep-alive limit, a Will delay, the session's expiry, a queued
     /// message's expiry (also of one held while the CONNECT decision is pending).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.phase {
             Phase::AwaitingConnect => Some(self.created + self.config.connect_timeout),
-            Phase::Deciding => self.held.iter().filter_map(|h| h.entry.expires_at).min(),
+            Phase::Deciding => min_opt(
+                Some(self.connect_at + self.config.decision_timeout),
+                self.held.iter().filter_map(|h| h.entry.expires_at).min(),
+            ),
             Phase::Connected => min_opt(self.keep_alive_deadline(), self.outbound.next_expiry()),
             Phase::Closed => min_opt(
                 min_opt(
@@ -1085,6 +1152,19 @@ impl ServerSession {
     }
 
     fn refuse_with(&mut self, reason: ReasonCode) -> Result<(), UsageError> {
+        self.refuse_as(reason, ServerCloseReason::Refused(reason))
+    }
+
+    /// Refuses with `reason` (CONNACK when the version has one for it), then closes as
+    /// `close`.
+    ///
+    /// # Errors
+    /// [`UsageError::Encode`] when `reason` is not valid in CONNACK: nothing changes then.
+    fn refuse_as(
+        &mut self,
+        reason: ReasonCode,
+        close: ServerCloseReason,
+    ) -> Result<(), UsageError> {
         let has_connack = self.version.is_v5() || (1..=5).contains(&u8::from(reason));
         if has_connack {
             let mut packet = Packet::ConnAck(ConnAck::new(false, reason));
@@ -1103,7 +1183,7 @@ impl ServerSession {
         } else {
             self.outbox.clear();
         }
-        self.close(ServerCloseReason::Refused(reason), false);
+        self.close(close, false);
         Ok(())
     }
 
@@ -1195,6 +1275,7 @@ impl ServerSession {
         self.wants = wants;
         self.keep_alive_secs = c.keep_alive_secs;
         self.phase = Phase::Deciding;
+        self.connect_at = self.now;
         // Checks the session makes itself; the rest is the caller's decision.
         let caps = self.config.capabilities;
         let refusal = if !version.is_v5() && c.client_id.is_empty() && !c.clean_start {

@@ -22,19 +22,31 @@ pub struct ServerConfig {
     pub server_keep_alive: Option<u16>,
     /// How long to wait for CONNECT after the transport is up. Default 30 s.
     pub connect_timeout: Duration,
+    /// How long a CONNECT may wait for its decision once reported
+    /// ([`ServerEvent::ConnectRequested`](crate::ServerEvent::ConnectRequested) until
+    /// [`accept`](crate::ServerSession::accept) or [`refuse`](crate::ServerSession::refuse)),
+    /// an enhanced authentication exchange with the client included. When it passes, the
+    /// connection is refused with 0x89 Server busy (3.x: return code 3, Server unavailable)
+    /// and closes with
+    /// [`ServerCloseReason::DecisionTimeout`](crate::ServerCloseReason::DecisionTimeout), so
+    /// that a stalled authentication backend or a client that stops answering AUTH cannot
+    /// hold a connection half open. Default 30 s.
+    pub decision_timeout: Duration,
     /// Decoder limits for what the client sends (the Maximum Packet Size in
     /// [`ServerConfig::capabilities`], when set, lowers `max_packet_size`).
     pub limits: Limits,
 }
 
 impl ServerConfig {
-    /// The spec defaults: everything available, no topic aliases, a 30 s CONNECT timeout.
+    /// The spec defaults: everything available, no topic aliases, 30 s for CONNECT and 30 s
+    /// for the decision on it.
     #[must_use]
     pub fn new() -> Self {
         Self {
             capabilities: PeerLimits::default(),
             server_keep_alive: None,
             connect_timeout: Duration::from_secs(30),
+            decision_timeout: Duration::from_secs(30),
             limits: Limits::default(),
         }
     }

@@ -67,6 +67,10 @@ pub enum ServerCloseReason {
     ClientDisconnect(ReasonCode),
     /// No CONNECT within [`ServerConfig::connect_timeout`](crate::ServerConfig::connect_timeout).
     ConnectTimeout,
+    /// The CONNECT was not decided within
+    /// [`ServerConfig::decision_timeout`](crate::ServerConfig::decision_timeout) (refused with
+    /// 0x89 Server busy; 3.1.1: return code 3).
+    DecisionTimeout,
     /// The transport went away
     /// ([`ServerSession::handle_disconnected`](crate::ServerSession::handle_disconnected)).
     ConnectionLost,

@@ -1248,3 +1248,177 @@ fn server_poll_transmit_appends_or_hands_its_buffer_over() {
         "{sent:?}"
     );
 }
+
+#[test]
+fn server_decision_timeout_refuses_with_server_busy() {
+    for (v, code) in [
+        (V5, ReasonCode::SERVER_BUSY),
+        (V311, ReasonCode::V3_SERVER_UNAVAILABLE),
+    ] {
+        let mut sc = ServerConfig::new();
+        sc.decision_timeout = Duration::from_secs(20);
+        let mut s = ServerSession::new(sc, Instant::ZERO);
+        let at = Instant::from_secs(3);
+        s.handle_packet(at, connect_packet(v, "c")).unwrap();
+        assert!(matches!(
+            s.poll_event(),
+            Some(ServerEvent::ConnectRequested(_))
+        ));
+        let deadline = at + Duration::from_secs(20);
+        assert_eq!(s.poll_timeout(), Some(deadline), "counted from the CONNECT");
+        s.handle_timeout(at + Duration::from_millis(19_999));
+        assert!(drain_packets(&mut s).is_empty(), "{v:?}: not yet");
+        assert_eq!(s.poll_event(), None);
+        s.handle_timeout(deadline);
+        let sent = drain_packets(&mut s);
+        assert!(
+            matches!(&sent[..], [Packet::ConnAck(c)] if c.reason_code == code && !c.session_present),
+            "{v:?}: {sent:?}"
+        );
+        assert_eq!(
+            s.poll_event(),
+            Some(ServerEvent::Closed(ServerCloseReason::DecisionTimeout))
+        );
+        assert!(s.is_ended());
+        assert_eq!(
+            s.accept(
+                deadline,
+                mqtt_session::codec::ConnAckProperties::default(),
+                None
+            ),
+            Err(mqtt_session::UsageError::NoConnectPending),
+            "too late to decide"
+        );
+    }
+}
+
+#[test]
+fn server_decision_timeout_ends_a_stalled_auth_exchange() {
+    use mqtt_session::codec::{Auth, AuthProperties};
+    // The client starts enhanced authentication, the server challenges it, the client never
+    // answers: the decision timeout still closes the connection.
+    let mut s = deciding(ServerConfig::new(), |c| {
+        c.properties.authentication_method = Some(MqttString::new("SCRAM").unwrap());
+    });
+    assert!(matches!(
+        s.poll_event(),
+        Some(ServerEvent::ConnectRequested(_))
+    ));
+    s.auth_continue(Instant::from_secs(1), None).unwrap();
+    assert!(matches!(&drain_packets(&mut s)[..], [Packet::Auth(_)]));
+    let mut answer = Auth::new(ReasonCode::CONTINUE_AUTHENTICATION);
+    let mut props = AuthProperties::default();
+    props.authentication_method = Some(MqttString::new("SCRAM").unwrap());
+    answer.properties = props;
+    s.handle_packet(Instant::from_secs(2), Packet::Auth(answer))
+        .unwrap();
+    assert!(matches!(
+        s.poll_event(),
+        Some(ServerEvent::AuthRequested(_))
+    ));
+    // The caller sends one more challenge; nothing comes back.
+    s.auth_continue(Instant::from_secs(2), None).unwrap();
+    let _ = drain_packets(&mut s);
+    s.handle_timeout(Instant::from_secs(30));
+    assert!(matches!(
+        &drain_packets(&mut s)[..],
+        [Packet::ConnAck(c)] if c.reason_code == ReasonCode::SERVER_BUSY
+    ));
+    assert_eq!(
+        s.poll_event(),
+        Some(ServerEvent::Closed(ServerCloseReason::DecisionTimeout))
+    );
+}
+
+#[test]
+fn server_offline_session_keeps_will_expiry_and_queue_running() {
+    for v in BOTH {
+        // A session with a Will (5.0: delay 10 s) and a 100 s expiry loses its connection; the
+        // broker stores it and restores it (a restart, or another node) 4 s later.
+        let mut l = with_will(v, Some(10), 100);
+        l.drop_connection();
+        // 3.1.1 has no Will delay: its Will goes at the close, and the state has none.
+        let at_close = wills(&l.take_server_events());
+        assert_eq!(at_close, usize::from(!v.is_v5()), "{v:?}");
+        let stored = l.parked.take().unwrap().export_state().to_bytes().unwrap();
+        l.advance(Duration::from_secs(4));
+        let state = SessionState::decode(&stored).unwrap();
+        let mut s = ServerSession::offline(ServerConfig::new(), v, state, l.now);
+        assert!(s.is_closed());
+        let out = Outgoing::new(
+            msg("t", b"while away", QOS1),
+            SubscriptionOptions::new(QOS1),
+        );
+        let id = s.deliver(l.now, out).unwrap();
+        assert!(id.is_some());
+        assert_eq!(s.queued(), 1);
+        if v.is_v5() {
+            // The Will waits the 10 s left at export, counted from the restore.
+            assert_eq!(s.poll_timeout(), Some(l.now + Duration::from_secs(10)));
+            s.handle_timeout(l.now + Duration::from_secs(9));
+            assert_eq!(s.poll_event(), None);
+            s.handle_timeout(l.now + Duration::from_secs(10));
+        }
+        let ev: Vec<_> = core::iter::from_fn(|| s.poll_event()).collect();
+        assert_eq!(
+            at_close + wills(&ev),
+            1,
+            "{v:?}: the Will goes once: {ev:?}"
+        );
+        // The client comes back: the new connection resumes the session, message included.
+        l.parked = Some(s);
+        l.connect();
+        assert!(l.client.is_connected(), "{v:?}");
+        assert!(
+            l.client_events.contains(&ClientEvent::Connected {
+                session_present: true
+            }),
+            "{v:?}: {:?}",
+            l.client_events
+        );
+        assert_eq!(client_received(&l.client_events), [b"while away".to_vec()]);
+        assert_eq!(wills(&l.take_server_events()), 0, "the Will went once");
+    }
+}
+
+#[test]
+fn server_offline_session_expires_and_drops_qos0() {
+    use mqtt_session::{OutboundMessage, OutboundStage};
+    let mut state = SessionState::new();
+    state.session_expiry_interval = Some(60);
+    let mut w = Will::new(name("w"), &b"bye"[..]);
+    w.properties.will_delay_interval = Some(600);
+    state.will = Some(w);
+    // A queued QoS 0 message is not kept for a session without a connection.
+    state.outbound.push(OutboundMessage::new(
+        Publish::new(name("t"), &b"q0"[..]),
+        OutboundStage::Queued,
+    ));
+    let at = Instant::from_secs(100);
+    let mut s = ServerSession::offline(ServerConfig::new(), V5, state, at);
+    assert!(matches!(
+        s.poll_event(),
+        Some(ServerEvent::Dropped {
+            id: None,
+            reason: mqtt_session::UsageError::NotConnected
+        })
+    ));
+    // The session ends before the Will delay: the Will goes with it [MQTT-3.1.2-8].
+    assert_eq!(s.poll_timeout(), Some(at + Duration::from_secs(60)));
+    s.handle_timeout(at + Duration::from_secs(60));
+    let ev: Vec<_> = core::iter::from_fn(|| s.poll_event()).collect();
+    assert!(
+        matches!(
+            &ev[..],
+            [ServerEvent::WillReleased(_), ServerEvent::SessionExpired]
+        ),
+        "{ev:?}"
+    );
+    assert!(s.is_ended());
+    // Already expired at restore: reported at once.
+    let mut state = SessionState::new();
+    state.session_expiry_interval = Some(0);
+    let mut s = ServerSession::offline(ServerConfig::new(), V5, state, at);
+    assert_eq!(s.poll_event(), Some(ServerEvent::SessionExpired));
+    assert!(s.is_ended());
+}
