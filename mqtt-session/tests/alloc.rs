@@ -34,8 +34,10 @@ fn connect_frame(v: ProtocolVersion) -> BytesMut {
 /// against the session, to be conservative).
 fn idle_server(v: ProtocolVersion) -> (ServerSession, u64, i64) {
     let mut rx = connect_frame(v);
-    let mut tx = BytesMut::with_capacity(256);
     let (count, s) = mqtt_testkit::count_allocations(|| {
+        // The caller's send buffer lives and dies inside the count: `poll_transmit` may
+        // exchange it with the session's own.
+        let mut tx = BytesMut::with_capacity(256);
         let now = Instant::ZERO;
         let mut s = ServerSession::new(ServerConfig::new(), now);
         s.handle_bytes(now, &mut rx).unwrap();
@@ -47,6 +49,7 @@ fn idle_server(v: ProtocolVersion) -> (ServerSession, u64, i64) {
         while s.poll_transmit(now, &mut tx) > 0 {}
         while s.poll_event().is_some() {}
         s.shrink_to_fit();
+        drop(tx);
         s
     });
     (s, count.bytes, count.live_bytes())
