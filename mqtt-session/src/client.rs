@@ -8,8 +8,8 @@ use mqtt_codec::topic::TopicFilter;
 use mqtt_codec::{
     Auth, AuthProperties, BinaryData, ConnAck, ConnAckProperties, Connect, Decoder, Delivery,
     Disconnect, Encodable, EncodeError, Encoder, Packet, PacketId, PacketType, PubAck, PubComp,
-    PubRec, PubRel, Publish, PublishTopic, QoS, ReasonCode, SubAck, Subscribe, SubscribeProperties,
-    Subscription, UnsubAck, Unsubscribe, Will, WillProperties,
+    PubRec, PubRel, Publish, QoS, ReasonCode, SubAck, Subscribe, SubscribeProperties, Subscription,
+    UnsubAck, Unsubscribe, Will, WillProperties,
 };
 
 use crate::config::{ClientConfig, Message};
@@ -953,8 +953,7 @@ impl ClientSession {
     }
 
     fn on_publish(&mut self, mut p: Publish) -> Result<(), SessionError> {
-        let name = self.aliases_in.resolve(&p.topic)?;
-        p.topic = PublishTopic::Name(name);
+        self.aliases_in.resolve(&mut p.topic)?;
         let auto = self.config.auto_ack;
         let maximum = self.config.receive_maximum();
         let qos = p.qos();

@@ -10,8 +10,8 @@ use mqtt_codec::bytes::BytesMut;
 use mqtt_codec::{
     AckProperties, Auth, AuthProperties, BinaryData, ConnAck, ConnAckProperties, Connect,
     DecodeError, Decoder, Delivery, Disconnect, Encodable, EncodeError, Encoder, MqttString,
-    Packet, PacketId, PacketType, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish,
-    PublishTopic, QoS, ReasonCode, SubAck, Subscribe, UnsubAck, Unsubscribe, UserProperties, Will,
+    Packet, PacketId, PacketType, ProtocolVersion, PubAck, PubComp, PubRec, PubRel, Publish, QoS,
+    ReasonCode, SubAck, Subscribe, UnsubAck, Unsubscribe, UserProperties, Will,
 };
 
 use crate::error::{SessionError, UsageError};
@@ -1335,8 +1335,7 @@ impl ServerSession {
                 return Err(SessionError::RetainNotSupported);
             }
         }
-        let name = self.aliases_in.resolve(&p.topic)?;
-        p.topic = PublishTopic::Name(name);
+        self.aliases_in.resolve(&mut p.topic)?;
         match p.delivery {
             Delivery::AtMostOnce => self.events.push_back(ServerEvent::Published(p)),
             Delivery::AtLeastOnce(id) => {

@@ -32,27 +32,31 @@ impl InboundAliases {
         }
     }
 
-    /// Resolves a received topic to a name, recording a new mapping.
+    /// Resolves a received topic to a name in place (a name stays as it is), recording a new
+    /// mapping.
     ///
     /// # Errors
     /// [`SessionError::TopicAliasOutOfRange`] for an alias above our maximum [MQTT-3.3.2-10];
-    /// [`SessionError::TopicAliasUnknown`] for an alias alone that was never mapped.
-    pub(crate) fn resolve(&mut self, topic: &PublishTopic) -> Result<TopicName, SessionError> {
-        match topic {
-            PublishTopic::Name(name) => Ok(name.clone()),
+    /// [`SessionError::TopicAliasUnknown`] for an alias alone that was never mapped. `topic`
+    /// is unchanged then.
+    pub(crate) fn resolve(&mut self, topic: &mut PublishTopic) -> Result<(), SessionError> {
+        let name = match topic {
+            PublishTopic::Name(_) => return Ok(()),
             PublishTopic::Alias(alias) => {
                 self.check(*alias)?;
                 self.map
                     .get(&alias.get())
                     .cloned()
-                    .ok_or(SessionError::TopicAliasUnknown { alias: alias.get() })
+                    .ok_or(SessionError::TopicAliasUnknown { alias: alias.get() })?
             }
             PublishTopic::NameAndAlias(name, alias) => {
                 self.check(*alias)?;
                 self.map.insert(alias.get(), name.clone());
-                Ok(name.clone())
+                name.clone()
             }
-        }
+        };
+        *topic = PublishTopic::Name(name);
+        Ok(())
     }
 
     fn check(&self, alias: NonZeroU16) -> Result<(), SessionError> {
@@ -121,17 +125,25 @@ mod tests {
     #[test]
     fn inbound_aliases_resolve_and_reject() {
         let mut a = InboundAliases::new(2);
+        let resolve = |a: &mut InboundAliases, mut t: PublishTopic| a.resolve(&mut t).map(|()| t);
         assert_eq!(
-            a.resolve(&PublishTopic::Alias(alias(1))),
+            resolve(&mut a, PublishTopic::Alias(alias(1))),
             Err(SessionError::TopicAliasUnknown { alias: 1 })
         );
         assert_eq!(
-            a.resolve(&PublishTopic::NameAndAlias(name("a"), alias(1))),
-            Ok(name("a"))
+            resolve(&mut a, PublishTopic::NameAndAlias(name("a"), alias(1))),
+            Ok(PublishTopic::Name(name("a")))
         );
-        assert_eq!(a.resolve(&PublishTopic::Alias(alias(1))), Ok(name("a")));
+        assert_eq!(
+            resolve(&mut a, PublishTopic::Alias(alias(1))),
+            Ok(PublishTopic::Name(name("a")))
+        );
+        assert_eq!(
+            resolve(&mut a, PublishTopic::Name(name("b"))),
+            Ok(PublishTopic::Name(name("b")))
+        );
         assert!(matches!(
-            a.resolve(&PublishTopic::Alias(alias(3))),
+            resolve(&mut a, PublishTopic::Alias(alias(3))),
             Err(SessionError::TopicAliasOutOfRange {
                 alias: 3,
                 maximum: 2
