@@ -2,8 +2,8 @@
 //! pair.rs) under generated operations — publishes both ways at QoS 0/1/2 (some with a Message
 //! Expiry Interval), connection drops (some losing bytes in flight), normal disconnects,
 //! reconnects resuming through the binary `SessionState` encoding (some with messages routed
-//! while the broker decides on the CONNECT), and time jumps past keep alives, Will delays and
-//! session expiry. Checked after every step and at the end: no QoS 2
+//! while the broker decides on the CONNECT), broker restarts (the stored session restored with
+//! `ServerSession::offline`), and time jumps past keep alives, Will delays and session expiry. Checked after every step and at the end: no QoS 2
 //! duplicate, in-flight <= Receive Maximum both ways, Wills released exactly when the rules say,
 //! and no QoS 1/2 message lost while its session lives.
 
@@ -22,7 +22,9 @@ use std::collections::BTreeMap;
 
 use mqtt_session::codec::bytes::Bytes;
 use mqtt_session::codec::{ProtocolVersion, QoS, ReasonCode};
-use mqtt_session::{ClientEvent, Instant, Message, ServerConfig, ServerEvent};
+use mqtt_session::{
+    ClientEvent, Instant, Message, ServerConfig, ServerEvent, ServerSession, SessionState,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use support::harness::{msg, name};
@@ -51,6 +53,9 @@ enum Op {
     Reconnect(u8, u8),
     /// Time jumps by this many seconds.
     Advance(u16),
+    /// The broker restarts while the client is away: the session of the ended connection is
+    /// stored as bytes and comes back as `ServerSession::offline` (timers and queue running).
+    Restart,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -63,6 +68,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(Op::Disconnect),
         2 => (0u8..3, 0u8..3).prop_map(|(n, q)| Op::Reconnect(n, q)),
         2 => prop_oneof![0u16..5, 5u16..60, 60u16..400].prop_map(Op::Advance),
+        1 => Just(Op::Restart),
     ]
 }
 
@@ -107,6 +113,7 @@ static MESSAGES: AtomicUsize = AtomicUsize::new(0);
 static RESUMES: AtomicUsize = AtomicUsize::new(0);
 static WILLS: AtomicUsize = AtomicUsize::new(0);
 static EXPIRIES: AtomicUsize = AtomicUsize::new(0);
+static RESTARTS: AtomicUsize = AtomicUsize::new(0);
 
 impl Model {
     fn payload(&mut self, dir: u8) -> Vec<u8> {
@@ -340,6 +347,16 @@ fn run_case(v5: bool, ops: &[Op]) -> Result<(), TestCaseError> {
                 }
             }
             Op::Advance(s) => l.advance(Duration::from_secs(u64::from(s))),
+            Op::Restart => {
+                let Some(parked) = l.parked.take() else {
+                    continue;
+                };
+                let bytes = parked.export_state().to_bytes().expect("encode the state");
+                let state = SessionState::decode(&bytes).expect("decode the state");
+                l.parked = Some(ServerSession::offline(sc, version, state, l.now));
+                RESTARTS.fetch_add(1, Ordering::Relaxed);
+                l.run();
+            }
         }
         m.observe(&mut l)?;
     }
@@ -376,13 +393,14 @@ fn run(v5: bool) {
 fn model_pair_v5() {
     run(true);
     eprintln!(
-        "model_pair totals so far: {} cases, {} ops, {} messages, {} resumes, {} wills, {} session expiries",
+        "model_pair totals so far: {} cases, {} ops, {} messages, {} resumes, {} wills, {} session expiries, {} restarts",
         CASES.load(Ordering::Relaxed),
         OPS.load(Ordering::Relaxed),
         MESSAGES.load(Ordering::Relaxed),
         RESUMES.load(Ordering::Relaxed),
         WILLS.load(Ordering::Relaxed),
         EXPIRIES.load(Ordering::Relaxed),
+        RESTARTS.load(Ordering::Relaxed),
     );
 }
 
