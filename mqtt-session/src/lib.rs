@@ -11,7 +11,9 @@
 //!   reports [`ClientEvent`]s.
 //! - [`ServerSession`]: the server side of one connection, configured by [`ServerConfig`];
 //!   reports [`ServerEvent`]s (CONNECT to accept or refuse, PUBLISH to route, SUBSCRIBE to
-//!   grant, Wills to publish); [`ServerSession::deliver`] sends routed messages.
+//!   grant, Wills to publish); [`ServerSession::deliver`] sends routed messages;
+//!   [`ServerSession::offline`] keeps a stored session's Will, expiry and queue running while
+//!   its client is away (a broker restart, a session moved between nodes).
 //! - [`SessionState`]: what outlives a connection, with a stable, versioned binary encoding
 //!   ([`SessionState::encode`], [`SessionState::decode`]) for devices and brokers to persist.
 //! - [`PacketIdAllocator`]: packet identifiers never reused while in flight.
@@ -20,7 +22,9 @@
 //!
 //! Inputs are `handle_*` methods, commands are verbs that only queue work, outputs are pulled
 //! with `poll_*`. After *any* input or command, drain `poll_transmit` and `poll_event`, then
-//! wait until `poll_timeout` or more input. Caller misuse is a [`UsageError`] and changes
+//! wait until `poll_timeout` or more input. Packets are encoded when they are queued (an
+//! in-flight PUBLISH straight from the session's window, never copied into a `Packet`);
+//! `poll_transmit` hands the bytes over. Caller misuse is a [`UsageError`] and changes
 //! nothing; a peer breaking the protocol closes the session ([`SessionError`], its reason code
 //! sent first under 5.0).
 //!

@@ -91,6 +91,8 @@ impl Default for ClientWants {
 ///   with what the client sent, [`handle_timeout`](Self::handle_timeout) when
 ///   [`poll_timeout`](Self::poll_timeout)'s deadline passes,
 ///   [`handle_disconnected`](Self::handle_disconnected) when the transport is gone;
+/// - **constructors**: [`new`](Self::new) for a connection whose transport came up,
+///   [`offline`](Self::offline) for a stored session without a connection;
 /// - **commands**: [`accept`](Self::accept) / [`refuse`](Self::refuse) a CONNECT,
 ///   [`deliver`](Self::deliver) a routed message, [`grant`](Self::grant) a SUBSCRIBE or
 ///   UNSUBSCRIBE, [`auth_continue`](Self::auth_continue) / [`auth_success`](Self::auth_success),
