@@ -13,6 +13,9 @@
 //! - **Strict**: every syntactic rule the spec gives the receiver is checked; each failure is a
 //!   [`DecodeError`] naming the rule (e.g. `[MQTT-3.3.1-4]`) with the 5.0
 //!   [`reason code`](DecodeError::reason_code) the peer should get. Nothing panics on any input.
+//! - **Encode in place**: [`Encoder::encode`] takes a [`Packet`] or any packet struct
+//!   ([`Encodable`]), so a `Publish` kept elsewhere is written without moving it into a
+//!   `Packet`.
 //! - **One packet model** for all versions: 5.0-only fields are empty in 3.x, and encoding 5.0
 //!   content for a 3.x peer is an [`EncodeError::NotInVersion`], never a silent drop.
 //!
@@ -26,13 +29,14 @@
 //! use mqtt_codec::{Decoder, Delivery, Encoder, Limits, Packet, PacketId, ProtocolVersion, Publish};
 //! use mqtt_codec::topic::TopicName;
 //!
-//! // Encode a QoS 1 PUBLISH into a reused buffer.
+//! // Encode a QoS 1 PUBLISH into a reused buffer (any packet struct, or a whole `Packet`).
 //! let mut publish = Publish::new(TopicName::new("sensors/1/temp")?, &b"21.5"[..]);
 //! publish.delivery = Delivery::AtLeastOnce(PacketId::new(7).unwrap());
 //! let encoder = Encoder::new(ProtocolVersion::V3_1_1);
 //! let mut wire = BytesMut::new();
-//! let written = encoder.encode(&Packet::Publish(publish.clone()), &mut wire)?;
+//! let written = encoder.encode(&publish, &mut wire)?;
 //! assert_eq!(written, wire.len());
+//! assert_eq!(encoder.encoded_len(&Packet::Publish(publish.clone()))?, written);
 //!
 //! // Feed it to a decoder one byte at a time, as a socket might.
 //! let mut decoder = Decoder::new(ProtocolVersion::V3_1_1, Limits::default());
