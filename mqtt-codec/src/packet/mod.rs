@@ -28,6 +28,7 @@ pub use self::unsubscribe::Unsubscribe;
 use crate::error::{DecodeError, EncodeError, Sender};
 use crate::fixed_header::{FixedHeader, PacketType};
 use crate::limits::Limits;
+use crate::packet_id::PacketId;
 use crate::properties::{self, PropertySet};
 use crate::reader::Reader;
 use crate::reason_code::ReasonCode;
@@ -219,20 +220,46 @@ pub(crate) const fn sent_by(packet: PacketType, sender: Sender, version: Protoco
     }
 }
 
-/// Decodes the body of one complete frame whose fixed header is `header`.
-#[inline]
+/// Decodes the frame `frame` (fixed header included) whose fixed header is `header`; on error
+/// hands the frame and the error to `on_error` (the decoder puts the frame back in front of its
+/// buffer and records the error).
+///
+/// Returns the decoder's own result type, always `Some` on success, so that the packet is built
+/// once, in the caller's slot. A PUBLISH takes its payload as the tail of `frame` (moved into
+/// the packet, no new reference).
+#[inline(always)]
 pub(crate) fn decode_body(
+    header: &FixedHeader,
+    frame: Bytes,
+    ctx: &DecodeCtx<'_>,
+    on_error: impl FnOnce(&Bytes, DecodeError),
+) -> Result<Option<Packet>, DecodeError> {
+    if header.packet_type == PacketType::Publish {
+        return Publish::decode(frame, header, ctx, on_error);
+    }
+    let result = decode_other(header, &frame, ctx);
+    if let Err(e) = &result {
+        on_error(&frame, *e);
+    }
+    result
+}
+
+/// [`decode_body`] for every packet but PUBLISH (out of line: the rest of the chain is inlined
+/// into the caller's loop).
+#[inline(never)]
+fn decode_other(
     header: &FixedHeader,
     frame: &Bytes,
     ctx: &DecodeCtx<'_>,
-) -> Result<Packet, DecodeError> {
+) -> Result<Option<Packet>, DecodeError> {
     let mut r = Reader::new(frame);
     r.sub(header.header_len, "fixed header")?;
     let t = header.packet_type;
     let packet = match t {
         PacketType::Connect => Packet::Connect(Box::new(Connect::decode(&mut r, ctx)?)),
         PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(&mut r, ctx)?),
-        PacketType::Publish => Packet::Publish(Publish::decode(&mut r, header.flags, ctx)?),
+        // Not reached through decode_body, which takes PUBLISH first.
+        PacketType::Publish => return Publish::decode(frame.clone(), header, ctx, |_, _| {}),
         PacketType::PubAck => Packet::PubAck(PubAck::decode(&mut r, ctx)?),
         PacketType::PubRec => Packet::PubRec(PubRec::decode(&mut r, ctx)?),
         PacketType::PubRel => Packet::PubRel(PubRel::decode(&mut r, ctx)?),
@@ -247,7 +274,54 @@ pub(crate) fn decode_body(
         PacketType::Auth => Packet::Auth(Auth::decode(&mut r, ctx)?),
     };
     r.finish(t)?;
-    Ok(packet)
+    Ok(Some(packet))
+}
+
+/// Decodes, straight from the receive buffer, a complete frame whose packet keeps no bytes of
+/// it: a publish acknowledgment of Remaining Length 2 (or, in 5.0, 3: a reason code without
+/// properties), and PINGREQ, PINGRESP and DISCONNECT of Remaining Length 0. The caller then
+/// steps over the frame instead of splitting it off (no reference count is touched).
+///
+/// `None` for every other frame, and for any of these that breaks a rule: the general path
+/// decodes those and reports the error, so the result is the same either way.
+#[inline(always)]
+pub(crate) fn decode_unshared(
+    header: &FixedHeader,
+    rx: &[u8],
+    ctx: &DecodeCtx<'_>,
+) -> Option<Packet> {
+    let t = header.packet_type;
+    match (t, header.remaining_len) {
+        (PacketType::PubAck | PacketType::PubRec | PacketType::PubRel | PacketType::PubComp, 2) => {
+            let id = rx.get(header.header_len..)?.first_chunk::<2>()?;
+            let id = PacketId::new(u16::from_be_bytes(*id))?;
+            Some(ack_packet(t, id, ReasonCode::SUCCESS))
+        }
+        (PacketType::PubAck | PacketType::PubRec | PacketType::PubRel | PacketType::PubComp, 3)
+            if ctx.version.is_v5() =>
+        {
+            let &[hi, lo, code] = rx.get(header.header_len..)?.first_chunk::<3>()?;
+            let id = PacketId::new(u16::from_be_bytes([hi, lo]))?;
+            let code = ReasonCode(code);
+            code.is_valid_for(t, ctx.version)
+                .then(|| ack_packet(t, id, code))
+        }
+        (PacketType::PingReq, 0) => Some(Packet::PingReq),
+        (PacketType::PingResp, 0) => Some(Packet::PingResp),
+        (PacketType::Disconnect, 0) => Some(Packet::Disconnect(Disconnect::new())),
+        _ => None,
+    }
+}
+
+/// The publish acknowledgment of type `t` (one of the four) without properties.
+#[inline(always)]
+fn ack_packet(t: PacketType, id: PacketId, code: ReasonCode) -> Packet {
+    match t {
+        PacketType::PubRec => Packet::PubRec(PubRec::with_reason(id, code)),
+        PacketType::PubRel => Packet::PubRel(PubRel::with_reason(id, code)),
+        PacketType::PubComp => Packet::PubComp(PubComp::with_reason(id, code)),
+        _ => Packet::PubAck(PubAck::with_reason(id, code)),
+    }
 }
 
 /// The Remaining Length of `packet`, after checking everything that could make it unencodable.
