@@ -126,9 +126,67 @@ impl FixedHeader {
 /// Reads the fixed header at the start of `bytes` without consuming anything.
 ///
 /// `version` is the connection's version when known (`None` while a server awaits CONNECT):
-/// it decides whether type 15 exists and which flags PUBREL/SUBSCRIBE/UNSUBSCRIBE may carry.
+/// it decides whether type 15 exists and which flags PUBLISH/SUBSCRIBE/UNSUBSCRIBE may carry.
 /// `Ok(None)`: fewer bytes than the header needs.
+///
+/// Inlined fast path: a one-byte Remaining Length and a first byte that is valid in every
+/// version ([`FAST_FIRST_BYTE`], one table load); everything else (longer lengths, AUTH,
+/// 3.1's DUP on PUBREL/SUBSCRIBE/UNSUBSCRIBE, every error) takes [`peek_slow`].
+#[inline(always)]
 pub(crate) fn peek(
+    bytes: &[u8],
+    version: Option<ProtocolVersion>,
+) -> Result<Option<FixedHeader>, DecodeError> {
+    if let Some(&[first, len]) = bytes.first_chunk::<2>() {
+        if len < 0x80 {
+            if let Some(Some(packet_type)) = FAST_FIRST_BYTE.get(usize::from(first)) {
+                return Ok(Some(FixedHeader {
+                    packet_type: *packet_type,
+                    flags: first & 0x0F,
+                    remaining_len: u32::from(len),
+                    header_len: 2,
+                }));
+            }
+        }
+    }
+    peek_slow(bytes, version)
+}
+
+/// For each first header byte: its packet type when the type exists and the flags are valid in
+/// every version (PUBLISH flags are checked by the PUBLISH decoder); `None` otherwise (the
+/// reserved type 0, AUTH, which only 5.0 has, and every flag combination that some version
+/// rejects, which [`peek_slow`] sorts out).
+const FAST_FIRST_BYTE: [Option<PacketType>; 256] = {
+    let mut table = [None; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "byte < 256: the cast is exact"
+        )]
+        let b = byte as u8;
+        let (nibble, flags) = (b >> 4, b & 0x0F);
+        let entry = match PacketType::from_nibble(nibble) {
+            Some(PacketType::Auth) | None => None,
+            Some(PacketType::Publish) => Some(PacketType::Publish),
+            Some(t) if flags == t.fixed_flags() => Some(t),
+            Some(_) => None,
+        };
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "const evaluation: byte < 256 == table.len(); a bad index fails the build"
+        )]
+        {
+            table[byte] = entry;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// [`peek`] for every header its fast path does not take.
+#[inline(never)]
+fn peek_slow(
     bytes: &[u8],
     version: Option<ProtocolVersion>,
 ) -> Result<Option<FixedHeader>, DecodeError> {
@@ -209,6 +267,37 @@ mod tests {
                 header_len: 3
             }))
         );
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_one() {
+        let versions = [
+            None,
+            Some(ProtocolVersion::V3_1),
+            Some(ProtocolVersion::V3_1_1),
+            Some(ProtocolVersion::V5),
+        ];
+        let mut fast = 0;
+        for first in 0..=u8::MAX {
+            for len in [0x00, 0x02, 0x7F, 0x80] {
+                for version in versions {
+                    let bytes = [first, len, 0x01];
+                    assert_eq!(
+                        peek(&bytes, version),
+                        peek_slow(&bytes, version),
+                        "{first:#04x} {len:#04x} {version:?}"
+                    );
+                    assert_eq!(peek(&bytes[..1], version), peek_slow(&bytes[..1], version));
+                }
+            }
+            fast += usize::from(
+                FAST_FIRST_BYTE
+                    .get(usize::from(first))
+                    .is_some_and(Option::is_some),
+            );
+        }
+        // 16 PUBLISH flag combinations and one byte for each of the other 13 types.
+        assert_eq!(fast, 16 + 13);
     }
 
     #[test]
