@@ -105,6 +105,13 @@ impl<'a> Reader<'a> {
     #[inline]
     pub(crate) fn varint(&mut self, field: &'static str) -> Result<u32, DecodeError> {
         let window = self.frame.get(self.pos..self.end).unwrap_or_default();
+        // One byte (every property identifier, most lengths): no loop.
+        if let Some(&b) = window.first() {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(u32::from(b));
+            }
+        }
         match varint::parse(window) {
             Ok(Some((value, n))) => {
                 self.pos += n;
@@ -136,9 +143,21 @@ impl<'a> Reader<'a> {
     /// A UTF-8 Encoded String.
     #[inline]
     pub(crate) fn string(&mut self, field: &'static str) -> Result<MqttString, DecodeError> {
-        let raw = self.prefixed(field)?;
-        check_utf8(&raw).map_err(|e| string_error(e, field))?;
-        Ok(MqttString::from_checked(raw))
+        let len = self.u16(field)?;
+        let start = self.pos;
+        let raw = self.take_slice(usize::from(len), field)?;
+        check_utf8(raw).map_err(|e| string_error(e, field))?;
+        // In bounds: take_slice checked start..self.pos against the frame.
+        Ok(MqttString::from_checked(self.frame.slice(start..self.pos)))
+    }
+
+    /// Checks a UTF-8 Encoded String and moves past it without taking it (no reference count is
+    /// touched): for strings that are kept as part of a larger run (User Properties).
+    #[inline]
+    pub(crate) fn skip_string(&mut self, field: &'static str) -> Result<(), DecodeError> {
+        let len = self.u16(field)?;
+        let raw = self.take_slice(usize::from(len), field)?;
+        check_utf8(raw).map_err(|e| string_error(e, field))
     }
 
     /// Binary Data.

@@ -65,8 +65,8 @@ pub(crate) fn read_block<P: PropertySet>(
         let id = u8::try_from(raw_id)
             .map_err(|_| DecodeError::PropertyNotAllowed { id: 0xFF, packet })?;
         if id == USER_PROPERTY {
-            block.string("user property name")?;
-            block.string("user property value")?;
+            block.skip_string("user property name")?;
+            block.skip_string("user property value")?;
             if users.add(frame, start, block.position()) > usize::from(limits.max_user_properties) {
                 return Err(DecodeError::TooManyUserProperties {
                     max: limits.max_user_properties,
