@@ -129,23 +129,31 @@ impl FixedHeader {
 /// it decides whether type 15 exists and which flags PUBLISH/SUBSCRIBE/UNSUBSCRIBE may carry.
 /// `Ok(None)`: fewer bytes than the header needs.
 ///
-/// Inlined fast path: a one-byte Remaining Length and a first byte that is valid in every
-/// version ([`FAST_FIRST_BYTE`], one table load); everything else (longer lengths, AUTH,
-/// 3.1's DUP on PUBREL/SUBSCRIBE/UNSUBSCRIBE, every error) takes [`peek_slow`].
+/// Inlined fast path: a Remaining Length of one or two bytes and a first byte that is valid in
+/// every version ([`FAST_FIRST_BYTE`], one table load); everything else (longer lengths, AUTH,
+/// 3.1's DUP on PUBREL/SUBSCRIBE/UNSUBSCRIBE, every error, a header not yet complete) takes
+/// [`peek_slow`].
 #[inline(always)]
 pub(crate) fn peek(
     bytes: &[u8],
     version: Option<ProtocolVersion>,
 ) -> Result<Option<FixedHeader>, DecodeError> {
     if let Some(&[first, len]) = bytes.first_chunk::<2>() {
-        if len < 0x80 {
-            if let Some(Some(packet_type)) = FAST_FIRST_BYTE.get(usize::from(first)) {
-                return Ok(Some(FixedHeader {
+        if let Some(Some(packet_type)) = FAST_FIRST_BYTE.get(usize::from(first)) {
+            let header = |remaining_len, header_len| {
+                Ok(Some(FixedHeader {
                     packet_type: *packet_type,
                     flags: first & 0x0F,
-                    remaining_len: u32::from(len),
-                    header_len: 2,
-                }));
+                    remaining_len,
+                    header_len,
+                }))
+            };
+            if len < 0x80 {
+                return header(u32::from(len), 2);
+            }
+            // Two length bytes (128..=16,383): a second byte of 0 would be overlong.
+            if let Some(&[_, _, high @ 0x01..=0x7F]) = bytes.first_chunk::<3>() {
+                return header(u32::from(len & 0x7F) | (u32::from(high) << 7), 3);
             }
         }
     }
@@ -279,15 +287,19 @@ mod tests {
         ];
         let mut fast = 0;
         for first in 0..=u8::MAX {
-            for len in [0x00, 0x02, 0x7F, 0x80] {
-                for version in versions {
-                    let bytes = [first, len, 0x01];
-                    assert_eq!(
-                        peek(&bytes, version),
-                        peek_slow(&bytes, version),
-                        "{first:#04x} {len:#04x} {version:?}"
-                    );
-                    assert_eq!(peek(&bytes[..1], version), peek_slow(&bytes[..1], version));
+            for len in [0x00, 0x02, 0x7F, 0x80, 0x81, 0xFF] {
+                for second in [0x00, 0x01, 0x7F, 0x80] {
+                    for version in versions {
+                        let bytes = [first, len, second, 0x01];
+                        for end in 0..=bytes.len() {
+                            assert_eq!(
+                                peek(&bytes[..end], version),
+                                peek_slow(&bytes[..end], version),
+                                "{:x?} {version:?}",
+                                &bytes[..end]
+                            );
+                        }
+                    }
                 }
             }
             fast += usize::from(
