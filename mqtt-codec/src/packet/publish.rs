@@ -158,7 +158,8 @@ impl Publish {
     }
 
     /// [`Publish::decode`] in 5.0: the property block, the Topic Alias and the Subscription
-    /// Identifiers too.
+    /// Identifiers too. The packet is set up in the result and its fields are read into it in
+    /// place (the properties alone are 152 bytes).
     #[inline(never)]
     fn decode_v5(
         mut frame: Bytes,
@@ -166,56 +167,48 @@ impl Publish {
         ctx: &DecodeCtx<'_>,
         on_error: impl FnOnce(&Bytes, DecodeError),
     ) -> Result<Option<Packet>, DecodeError> {
-        let head = Self::head_v5(&frame, header, ctx);
-        match head {
-            Ok((dup, delivery, retain, topic, read, payload_start)) => {
-                frame.advance(payload_start);
-                Ok(Some(Packet::Publish(Self {
-                    dup,
-                    delivery,
-                    retain,
-                    topic,
-                    payload: frame,
-                    properties: read.props,
-                    subscription_ids: read.subscription_ids,
-                })))
-            }
-            Err(e) => {
-                on_error(&frame, e);
-                Err(e)
+        let mut result = Ok(Some(Packet::Publish(Self::new(
+            PublishTopic::Alias(NonZeroU16::MIN),
+            Bytes::new(),
+        ))));
+        if let Ok(Some(Packet::Publish(p))) = &mut result {
+            match p.read_v5(&frame, header, ctx) {
+                Ok(payload_start) => {
+                    frame.advance(payload_start);
+                    p.payload = frame;
+                }
+                Err(e) => {
+                    on_error(&frame, e);
+                    result = Err(e);
+                }
             }
         }
+        result
     }
 
-    /// Reads a 5.0 PUBLISH up to its payload: [`Publish::head_v3`]'s fields (the topic with its
-    /// alias) and the properties.
+    /// Reads a 5.0 PUBLISH up to its payload into `self`; returns where the payload starts.
     #[inline(always)]
-    fn head_v5(
+    fn read_v5(
+        &mut self,
         frame: &Bytes,
         header: &FixedHeader,
         ctx: &DecodeCtx<'_>,
-    ) -> Result<
-        (
-            bool,
-            Delivery,
-            bool,
-            PublishTopic,
-            PublishPropertiesRead,
-            usize,
-        ),
-        DecodeError,
-    > {
+    ) -> Result<usize, DecodeError> {
         let (dup, qos, retain) = Self::read_flags(header.flags)?;
+        self.dup = dup;
+        self.retain = retain;
         let mut r = Reader::new(frame);
         r.sub(header.header_len, "fixed header")?;
         let raw_topic = r.topic_name_bytes("topic name")?;
-        let delivery = Self::read_delivery(&mut r, qos)?;
+        self.delivery = Self::read_delivery(&mut r, qos)?;
         let mut read = PublishPropertiesRead {
+            props: &mut self.properties,
+            topic_alias: None,
+            subscription_ids: &mut self.subscription_ids,
             allow_subscription_ids: ctx.sender != Some(Sender::Client),
-            ..PublishPropertiesRead::default()
         };
         properties::read_block(&mut r, &mut read, PacketType::Publish, ctx.limits)?;
-        let topic = match (raw_topic.is_empty(), read.topic_alias) {
+        self.topic = match (raw_topic.is_empty(), read.topic_alias) {
             (false, None) => PublishTopic::Name(topic_name(raw_topic, "topic name")?),
             (false, Some(alias)) => {
                 PublishTopic::NameAndAlias(topic_name(raw_topic, "topic name")?, alias)
@@ -223,7 +216,7 @@ impl Publish {
             (true, Some(alias)) => PublishTopic::Alias(alias),
             (true, None) => return Err(DecodeError::EmptyTopicWithoutAlias),
         };
-        Ok((dup, delivery, retain, topic, read, r.position()))
+        Ok(r.position())
     }
 
     /// DUP, QoS and RETAIN from the fixed-header flags ([MQTT-3.3.1-2], [MQTT-3.3.1-4]).
