@@ -117,10 +117,10 @@ impl Decoder {
             sender: self.sender,
             limits: &self.limits,
         };
-        if let Some(packet) = packet::decode_unshared(&header, rx, &ctx) {
+        if let Some(small) = packet::decode_unshared(&header, rx, &ctx) {
             // Nothing of the frame is kept: step over it without sharing the buffer.
             rx.advance(frame_len);
-            return Ok(Some(packet));
+            return Ok(Some(small.into_packet()));
         }
         if header.packet_type == PacketType::Connect {
             return self.decode_connect(&header, rx);

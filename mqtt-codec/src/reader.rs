@@ -195,6 +195,27 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// How many length-prefixed fields, each followed by `trailer` bytes, the rest of the region
+    /// holds, counting at most `max`; a field that runs past the region counts too. For sizing a
+    /// list before reading it (the reads themselves check everything).
+    #[inline]
+    pub(crate) fn count_prefixed(&self, trailer: usize, max: usize) -> usize {
+        let mut rest = self.frame.get(self.pos..self.end).unwrap_or_default();
+        let mut n = 0;
+        while n < max {
+            let Some((&len, tail)) = rest.split_first_chunk::<2>() else {
+                break;
+            };
+            n += 1;
+            let skip = usize::from(u16::from_be_bytes(len)) + trailer;
+            let Some(tail) = tail.get(skip..) else {
+                break;
+            };
+            rest = tail;
+        }
+        n
+    }
+
     /// Fails if any bytes are left in the region.
     #[inline]
     pub(crate) fn finish(

@@ -277,6 +277,39 @@ fn decode_other(
     Ok(Some(packet))
 }
 
+/// A packet that keeps no bytes of its frame, as [`decode_unshared`] reads it: small, so that
+/// the 280-byte [`Packet`] is only built by [`Unshared::into_packet`], in the caller's slot.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Unshared {
+    /// A publish acknowledgment (`PacketType` is one of the four) without properties.
+    Ack(PacketType, PacketId, ReasonCode),
+    PingReq,
+    PingResp,
+    /// A DISCONNECT without reason code or properties.
+    Disconnect,
+}
+
+impl Unshared {
+    #[inline(always)]
+    pub(crate) fn into_packet(self) -> Packet {
+        match self {
+            Self::Ack(PacketType::PubRec, id, code) => {
+                Packet::PubRec(PubRec::with_reason(id, code))
+            }
+            Self::Ack(PacketType::PubRel, id, code) => {
+                Packet::PubRel(PubRel::with_reason(id, code))
+            }
+            Self::Ack(PacketType::PubComp, id, code) => {
+                Packet::PubComp(PubComp::with_reason(id, code))
+            }
+            Self::Ack(_, id, code) => Packet::PubAck(PubAck::with_reason(id, code)),
+            Self::PingReq => Packet::PingReq,
+            Self::PingResp => Packet::PingResp,
+            Self::Disconnect => Packet::Disconnect(Disconnect::new()),
+        }
+    }
+}
+
 /// Decodes, straight from the receive buffer, a complete frame whose packet keeps no bytes of
 /// it: a publish acknowledgment of Remaining Length 2 (or, in 5.0, 3: a reason code without
 /// properties), and PINGREQ, PINGRESP and DISCONNECT of Remaining Length 0. The caller then
@@ -289,13 +322,13 @@ pub(crate) fn decode_unshared(
     header: &FixedHeader,
     rx: &[u8],
     ctx: &DecodeCtx<'_>,
-) -> Option<Packet> {
+) -> Option<Unshared> {
     let t = header.packet_type;
     match (t, header.remaining_len) {
         (PacketType::PubAck | PacketType::PubRec | PacketType::PubRel | PacketType::PubComp, 2) => {
             let id = rx.get(header.header_len..)?.first_chunk::<2>()?;
             let id = PacketId::new(u16::from_be_bytes(*id))?;
-            Some(ack_packet(t, id, ReasonCode::SUCCESS))
+            Some(Unshared::Ack(t, id, ReasonCode::SUCCESS))
         }
         (PacketType::PubAck | PacketType::PubRec | PacketType::PubRel | PacketType::PubComp, 3)
             if ctx.version.is_v5() =>
@@ -304,23 +337,12 @@ pub(crate) fn decode_unshared(
             let id = PacketId::new(u16::from_be_bytes([hi, lo]))?;
             let code = ReasonCode(code);
             code.is_valid_for(t, ctx.version)
-                .then(|| ack_packet(t, id, code))
+                .then_some(Unshared::Ack(t, id, code))
         }
-        (PacketType::PingReq, 0) => Some(Packet::PingReq),
-        (PacketType::PingResp, 0) => Some(Packet::PingResp),
-        (PacketType::Disconnect, 0) => Some(Packet::Disconnect(Disconnect::new())),
+        (PacketType::PingReq, 0) => Some(Unshared::PingReq),
+        (PacketType::PingResp, 0) => Some(Unshared::PingResp),
+        (PacketType::Disconnect, 0) => Some(Unshared::Disconnect),
         _ => None,
-    }
-}
-
-/// The publish acknowledgment of type `t` (one of the four) without properties.
-#[inline(always)]
-fn ack_packet(t: PacketType, id: PacketId, code: ReasonCode) -> Packet {
-    match t {
-        PacketType::PubRec => Packet::PubRec(PubRec::with_reason(id, code)),
-        PacketType::PubRel => Packet::PubRel(PubRel::with_reason(id, code)),
-        PacketType::PubComp => Packet::PubComp(PubComp::with_reason(id, code)),
-        _ => Packet::PubAck(PubAck::with_reason(id, code)),
     }
 }
 
