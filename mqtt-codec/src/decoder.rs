@@ -11,7 +11,9 @@ use crate::version::ProtocolVersion;
 /// Decodes packets from a caller-owned receive buffer.
 ///
 /// [`Decoder::decode`] returns `Ok(None)` until a whole packet is buffered and leaves partial
-/// input untouched; a complete frame is split off the buffer and parsed without copying.
+/// input untouched; a complete frame is split off the buffer and parsed without copying (a
+/// frame whose packet keeps none of its bytes, such as a PUBACK or a PINGREQ, is read in place
+/// and stepped over instead).
 /// The maximum packet size is enforced from the fixed header, before the body is buffered.
 ///
 /// After an error the decoder stays failed: the connection must be closed
@@ -66,7 +68,8 @@ impl Decoder {
     /// Decodes the next packet at the front of `rx`.
     ///
     /// `Ok(None)`: `rx` holds no complete packet yet (nothing is consumed). `Ok(Some(p))`: the
-    /// packet's bytes were split off the front of `rx`; fields of `p` share them.
+    /// packet's bytes were taken off the front of `rx`; fields of `p` share them (the payload of
+    /// a PUBLISH is the tail of its frame).
     ///
     /// # Errors
     /// [`DecodeError`] for malformed input, a protocol violation or a broken limit; the
