@@ -138,6 +138,7 @@ macro_rules! property_set {
         }
 
         impl PropertySet for $name {
+            #[inline]
             fn read_property(&mut self, id: u8, r: &mut Reader<'_>) -> Result<bool, DecodeError> {
                 match id {
                     $( $id => {
@@ -328,6 +329,7 @@ pub(crate) struct PublishPropertiesRead<'p> {
 }
 
 impl PropertySet for PublishPropertiesRead<'_> {
+    #[inline]
     fn read_property(&mut self, id: u8, r: &mut Reader<'_>) -> Result<bool, DecodeError> {
         if id == TOPIC_ALIAS {
             if self.topic_alias.is_some() {
