@@ -123,6 +123,7 @@ impl Publish {
         match Self::head_v3(&frame, header) {
             Ok((dup, delivery, retain, topic, payload_start)) => {
                 let mut payload = frame;
+                // Cannot panic: payload_start <= len, the reader never passes the frame's end.
                 payload.advance(payload_start);
                 Ok(Some(Packet::Publish(Self {
                     dup,
@@ -174,6 +175,7 @@ impl Publish {
         if let Ok(Some(Packet::Publish(p))) = &mut result {
             match p.read_v5(&frame, header, ctx) {
                 Ok(payload_start) => {
+                    // Cannot panic: payload_start <= len, as in `decode`.
                     frame.advance(payload_start);
                     p.payload = frame;
                 }
