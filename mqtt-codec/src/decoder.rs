@@ -1,6 +1,6 @@
 //! The streaming decoder: frame first (from the fixed header alone), parse second.
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 use crate::error::{DecodeError, Sender};
 use crate::fixed_header::{self, FixedHeader, PacketType};
@@ -11,7 +11,9 @@ use crate::version::ProtocolVersion;
 /// Decodes packets from a caller-owned receive buffer.
 ///
 /// [`Decoder::decode`] returns `Ok(None)` until a whole packet is buffered and leaves partial
-/// input untouched; a complete frame is split off the buffer and parsed without copying.
+/// input untouched; a complete frame is split off the buffer and parsed without copying (a
+/// frame whose packet keeps none of its bytes, such as a PUBACK or a PINGREQ, is read in place
+/// and stepped over instead).
 /// The maximum packet size is enforced from the fixed header, before the body is buffered.
 ///
 /// After an error the decoder stays failed: the connection must be closed
@@ -66,7 +68,8 @@ impl Decoder {
     /// Decodes the next packet at the front of `rx`.
     ///
     /// `Ok(None)`: `rx` holds no complete packet yet (nothing is consumed). `Ok(Some(p))`: the
-    /// packet's bytes were split off the front of `rx`; fields of `p` share them.
+    /// packet's bytes were taken off the front of `rx`; fields of `p` share them (the payload of
+    /// a PUBLISH is the tail of its frame).
     ///
     /// # Errors
     /// [`DecodeError`] for malformed input, a protocol violation or a broken limit; the
@@ -76,11 +79,10 @@ impl Decoder {
         if let Some(e) = self.failed {
             return Err(e);
         }
-        let result = self.decode_inner(rx);
-        if let Err(e) = result {
-            self.failed = Some(e);
-        }
-        result
+        // Every layer below returns what the one beneath it returns, unchanged (errors are
+        // recorded where they arise), so that the packet is built once, in place in the caller's
+        // slot (a `Packet` is 280 bytes).
+        self.decode_inner(rx)
     }
 
     /// The protocol version, once known.
@@ -101,32 +103,64 @@ impl Decoder {
         self.failed.is_some()
     }
 
-    #[inline]
+    #[inline(always)]
     fn decode_inner(&mut self, rx: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
-        let Some(header) = self.check_header(rx)? else {
-            return Ok(None);
+        let header = match self.check_header(rx) {
+            Ok(Some(header)) => header,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(self.fail(e)),
         };
         let frame_len = header.frame_len();
         if rx.len() < frame_len {
             return Ok(None);
         }
-        let frame = rx.split_to(frame_len).freeze();
-        let packet = match self.parse(&header, &frame) {
-            Ok(packet) => packet,
-            Err(e) => {
-                // Keep the contract of `decode`: on error `rx` is left as it was. Errors are
-                // terminal, so this one copy is off the hot path.
-                let mut restored = BytesMut::with_capacity(frame.len() + rx.len());
-                restored.extend_from_slice(&frame);
-                restored.extend_from_slice(rx);
-                *rx = restored;
-                return Err(e);
-            }
+        let ctx = DecodeCtx {
+            // Before CONNECT only CONNECT gets here, and it reads its own version.
+            version: self.version.unwrap_or(ProtocolVersion::V5),
+            sender: self.sender,
+            limits: &self.limits,
         };
-        if let Packet::Connect(c) = &packet {
-            self.version.get_or_insert(c.protocol);
+        if let Some(small) = packet::decode_unshared(&header, rx, &ctx) {
+            // Nothing of the frame is kept: step over it without sharing the buffer.
+            rx.advance(frame_len);
+            return Ok(Some(small.into_packet()));
         }
-        Ok(Some(packet))
+        if header.packet_type == PacketType::Connect {
+            return self.decode_connect(&header, rx);
+        }
+        let frame = rx.split_to(frame_len).freeze();
+        let failed = &mut self.failed;
+        packet::decode_body(&header, frame, &ctx, |frame, e| {
+            // Keep the contract of `decode`: on error `rx` is left as it was.
+            restore(rx, frame);
+            *failed = Some(e);
+        })
+    }
+
+    /// CONNECT, which also sets the version of a server's decoder.
+    #[inline(never)]
+    fn decode_connect(
+        &mut self,
+        header: &FixedHeader,
+        rx: &mut BytesMut,
+    ) -> Result<Option<Packet>, DecodeError> {
+        let frame = rx.split_to(header.frame_len()).freeze();
+        let result = packet::decode_body(header, frame, &self.ctx(), |frame, _| restore(rx, frame));
+        match &result {
+            Ok(Some(Packet::Connect(c))) => {
+                self.version.get_or_insert(c.protocol);
+            }
+            Ok(_) => {}
+            Err(e) => self.failed = Some(*e),
+        }
+        result
+    }
+
+    /// Records `e`, which stops this decoder, and returns it.
+    #[cold]
+    fn fail(&mut self, e: DecodeError) -> DecodeError {
+        self.failed = Some(e);
+        e
     }
 
     /// Reads and checks the fixed header: type, flags, direction, size.
@@ -153,16 +187,27 @@ impl Decoder {
         Ok(Some(header))
     }
 
-    #[inline]
-    fn parse(&self, header: &FixedHeader, frame: &Bytes) -> Result<Packet, DecodeError> {
-        let ctx = DecodeCtx {
+    /// What the packet decoders need to know about the connection.
+    #[inline(always)]
+    fn ctx(&self) -> DecodeCtx<'_> {
+        DecodeCtx {
             // Before CONNECT only CONNECT gets here, and it reads its own version.
             version: self.version.unwrap_or(ProtocolVersion::V5),
             sender: self.sender,
             limits: &self.limits,
-        };
-        packet::decode_body(header, frame, &ctx)
+        }
     }
+}
+
+/// Puts a frame that failed to decode back in front of the rest of `rx`. Errors are terminal,
+/// so this one copy is off the hot path.
+#[cold]
+#[inline(never)]
+fn restore(rx: &mut BytesMut, frame: &[u8]) {
+    let mut restored = BytesMut::with_capacity(frame.len() + rx.len());
+    restored.extend_from_slice(frame);
+    restored.extend_from_slice(rx);
+    *rx = restored;
 }
 
 /// Decodes one complete frame (fixed header included) with the direction-independent rules of
@@ -188,5 +233,6 @@ pub fn decode_frame(version: ProtocolVersion, frame: Bytes) -> Result<Packet, De
             count: u32::try_from(frame.len() - frame_len).unwrap_or(u32::MAX),
         });
     }
-    decoder.parse(&header, &frame)
+    packet::decode_body(&header, frame, &decoder.ctx(), |_, _| {})?
+        .ok_or(DecodeError::UnexpectedEnd { field: "packet" })
 }

@@ -126,9 +126,75 @@ impl FixedHeader {
 /// Reads the fixed header at the start of `bytes` without consuming anything.
 ///
 /// `version` is the connection's version when known (`None` while a server awaits CONNECT):
-/// it decides whether type 15 exists and which flags PUBREL/SUBSCRIBE/UNSUBSCRIBE may carry.
+/// it decides whether type 15 exists and which flags PUBLISH/SUBSCRIBE/UNSUBSCRIBE may carry.
 /// `Ok(None)`: fewer bytes than the header needs.
+///
+/// Inlined fast path: a Remaining Length of one or two bytes and a first byte that is valid in
+/// every version ([`FAST_FIRST_BYTE`], one table load); everything else (longer lengths, AUTH,
+/// 3.1's DUP on PUBREL/SUBSCRIBE/UNSUBSCRIBE, every error, a header not yet complete) takes
+/// [`peek_slow`].
+#[inline(always)]
 pub(crate) fn peek(
+    bytes: &[u8],
+    version: Option<ProtocolVersion>,
+) -> Result<Option<FixedHeader>, DecodeError> {
+    if let Some(&[first, len]) = bytes.first_chunk::<2>() {
+        if let Some(Some(packet_type)) = FAST_FIRST_BYTE.get(usize::from(first)) {
+            let header = |remaining_len, header_len| {
+                Ok(Some(FixedHeader {
+                    packet_type: *packet_type,
+                    flags: first & 0x0F,
+                    remaining_len,
+                    header_len,
+                }))
+            };
+            if len < 0x80 {
+                return header(u32::from(len), 2);
+            }
+            // Two length bytes (128..=16,383): a second byte of 0 would be overlong.
+            if let Some(&[_, _, high @ 0x01..=0x7F]) = bytes.first_chunk::<3>() {
+                return header(u32::from(len & 0x7F) | (u32::from(high) << 7), 3);
+            }
+        }
+    }
+    peek_slow(bytes, version)
+}
+
+/// For each first header byte: its packet type when the type exists and the flags are valid in
+/// every version (PUBLISH flags are checked by the PUBLISH decoder); `None` otherwise (the
+/// reserved type 0, AUTH, which only 5.0 has, and every flag combination that some version
+/// rejects, which [`peek_slow`] sorts out).
+const FAST_FIRST_BYTE: [Option<PacketType>; 256] = {
+    let mut table = [None; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "byte < 256: the cast is exact"
+        )]
+        let b = byte as u8;
+        let (nibble, flags) = (b >> 4, b & 0x0F);
+        let entry = match PacketType::from_nibble(nibble) {
+            Some(PacketType::Auth) | None => None,
+            Some(PacketType::Publish) => Some(PacketType::Publish),
+            Some(t) if flags == t.fixed_flags() => Some(t),
+            Some(_) => None,
+        };
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "const evaluation: byte < 256 == table.len(); a bad index fails the build"
+        )]
+        {
+            table[byte] = entry;
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// [`peek`] for every header its fast path does not take.
+#[inline(never)]
+fn peek_slow(
     bytes: &[u8],
     version: Option<ProtocolVersion>,
 ) -> Result<Option<FixedHeader>, DecodeError> {
@@ -209,6 +275,41 @@ mod tests {
                 header_len: 3
             }))
         );
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_one() {
+        let versions = [
+            None,
+            Some(ProtocolVersion::V3_1),
+            Some(ProtocolVersion::V3_1_1),
+            Some(ProtocolVersion::V5),
+        ];
+        let mut fast = 0;
+        for first in 0..=u8::MAX {
+            for len in [0x00, 0x02, 0x7F, 0x80, 0x81, 0xFF] {
+                for second in [0x00, 0x01, 0x7F, 0x80] {
+                    for version in versions {
+                        let bytes = [first, len, second, 0x01];
+                        for end in 0..=bytes.len() {
+                            assert_eq!(
+                                peek(&bytes[..end], version),
+                                peek_slow(&bytes[..end], version),
+                                "{:x?} {version:?}",
+                                &bytes[..end]
+                            );
+                        }
+                    }
+                }
+            }
+            fast += usize::from(
+                FAST_FIRST_BYTE
+                    .get(usize::from(first))
+                    .is_some_and(Option::is_some),
+            );
+        }
+        // 16 PUBLISH flag combinations and one byte for each of the other 13 types.
+        assert_eq!(fast, 16 + 13);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub(crate) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader over the whole of `frame`.
+    #[inline]
     pub(crate) fn new(frame: &'a Bytes) -> Self {
         Self {
             frame,
@@ -28,26 +29,31 @@ impl<'a> Reader<'a> {
     }
 
     /// Bytes left in this reader's region.
+    #[inline]
     pub(crate) fn remaining(&self) -> usize {
         self.end - self.pos
     }
 
     /// Whether the region is used up.
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.pos >= self.end
     }
 
     /// The current offset in the frame.
+    #[inline]
     pub(crate) fn position(&self) -> usize {
         self.pos
     }
 
     /// The frame this reader reads.
+    #[inline]
     pub(crate) fn frame(&self) -> &'a Bytes {
         self.frame
     }
 
     /// Takes `len` bytes as a slice of the frame.
+    #[inline]
     fn take_slice(&mut self, len: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
         let end = self.pos.checked_add(len).filter(|&e| e <= self.end);
         let slice = end.and_then(|e| self.frame.get(self.pos..e));
@@ -61,6 +67,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Takes `len` bytes as a zero-copy [`Bytes`].
+    #[inline]
     pub(crate) fn bytes(&mut self, len: usize, field: &'static str) -> Result<Bytes, DecodeError> {
         let start = self.pos;
         self.take_slice(len, field)?;
@@ -68,13 +75,7 @@ impl<'a> Reader<'a> {
         Ok(self.frame.slice(start..self.pos))
     }
 
-    /// Everything left in the region (a PUBLISH payload).
-    pub(crate) fn rest(&mut self) -> Bytes {
-        let start = self.pos;
-        self.pos = self.end;
-        self.frame.slice(start..self.end)
-    }
-
+    #[inline]
     pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, DecodeError> {
         let s = self.take_slice(1, field)?;
         s.first()
@@ -82,6 +83,7 @@ impl<'a> Reader<'a> {
             .ok_or(DecodeError::UnexpectedEnd { field })
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self, field: &'static str) -> Result<u16, DecodeError> {
         let s = self.take_slice(2, field)?;
         let arr: [u8; 2] = s
@@ -90,6 +92,7 @@ impl<'a> Reader<'a> {
         Ok(u16::from_be_bytes(arr))
     }
 
+    #[inline]
     pub(crate) fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
         let s = self.take_slice(4, field)?;
         let arr: [u8; 4] = s
@@ -99,8 +102,16 @@ impl<'a> Reader<'a> {
     }
 
     /// A Variable Byte Integer; one that runs past the region is malformed too.
+    #[inline]
     pub(crate) fn varint(&mut self, field: &'static str) -> Result<u32, DecodeError> {
         let window = self.frame.get(self.pos..self.end).unwrap_or_default();
+        // One byte (every property identifier, most lengths): no loop.
+        if let Some(&b) = window.first() {
+            if b < 0x80 {
+                self.pos += 1;
+                return Ok(u32::from(b));
+            }
+        }
         match varint::parse(window) {
             Ok(Some((value, n))) => {
                 self.pos += n;
@@ -113,6 +124,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn packet_id(
         &mut self,
         packet: crate::fixed_header::PacketType,
@@ -122,29 +134,46 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed region as raw bytes.
+    #[inline]
     fn prefixed(&mut self, field: &'static str) -> Result<Bytes, DecodeError> {
         let len = self.u16(field)?;
         self.bytes(usize::from(len), field)
     }
 
     /// A UTF-8 Encoded String.
+    #[inline]
     pub(crate) fn string(&mut self, field: &'static str) -> Result<MqttString, DecodeError> {
-        let raw = self.prefixed(field)?;
-        check_utf8(&raw).map_err(|e| string_error(e, field))?;
-        Ok(MqttString::from_checked(raw))
+        let len = self.u16(field)?;
+        let start = self.pos;
+        let raw = self.take_slice(usize::from(len), field)?;
+        check_utf8(raw).map_err(|e| string_error(e, field))?;
+        // In bounds: take_slice checked start..self.pos against the frame.
+        Ok(MqttString::from_checked(self.frame.slice(start..self.pos)))
+    }
+
+    /// Checks a UTF-8 Encoded String and moves past it without taking it (no reference count is
+    /// touched): for strings that are kept as part of a larger run (User Properties).
+    #[inline]
+    pub(crate) fn skip_string(&mut self, field: &'static str) -> Result<(), DecodeError> {
+        let len = self.u16(field)?;
+        let raw = self.take_slice(usize::from(len), field)?;
+        check_utf8(raw).map_err(|e| string_error(e, field))
     }
 
     /// Binary Data.
+    #[inline]
     pub(crate) fn binary(&mut self, field: &'static str) -> Result<BinaryData, DecodeError> {
         Ok(BinaryData::from_checked(self.prefixed(field)?))
     }
 
     /// A topic name (no wildcards; empty is rejected by [`TopicName`]).
+    #[inline]
     pub(crate) fn topic_name_bytes(&mut self, field: &'static str) -> Result<Bytes, DecodeError> {
         self.prefixed(field)
     }
 
     /// A topic filter, with the shared-subscription syntax of `dialect`.
+    #[inline]
     pub(crate) fn topic_filter(
         &mut self,
         field: &'static str,
@@ -155,6 +184,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A sub-reader over the next `len` bytes; this reader moves past them.
+    #[inline]
     pub(crate) fn sub(&mut self, len: usize, field: &'static str) -> Result<Self, DecodeError> {
         let start = self.pos;
         self.take_slice(len, field)?;
@@ -165,7 +195,29 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// How many length-prefixed fields, each followed by `trailer` bytes, the rest of the region
+    /// holds, counting at most `max`; a field that runs past the region counts too. For sizing a
+    /// list before reading it (the reads themselves check everything).
+    #[inline]
+    pub(crate) fn count_prefixed(&self, trailer: usize, max: usize) -> usize {
+        let mut rest = self.frame.get(self.pos..self.end).unwrap_or_default();
+        let mut n = 0;
+        while n < max {
+            let Some((&len, tail)) = rest.split_first_chunk::<2>() else {
+                break;
+            };
+            n += 1;
+            let skip = usize::from(u16::from_be_bytes(len)) + trailer;
+            let Some(tail) = tail.get(skip..) else {
+                break;
+            };
+            rest = tail;
+        }
+        n
+    }
+
     /// Fails if any bytes are left in the region.
+    #[inline]
     pub(crate) fn finish(
         &self,
         packet: crate::fixed_header::PacketType,
@@ -211,6 +263,7 @@ pub(crate) fn filter_error(e: TopicError, field: &'static str) -> DecodeError {
 }
 
 /// Parses a topic name from bytes already taken off the frame.
+#[inline]
 pub(crate) fn topic_name(raw: Bytes, field: &'static str) -> Result<TopicName, DecodeError> {
     TopicName::from_bytes(raw).map_err(|e| name_error(e, field))
 }

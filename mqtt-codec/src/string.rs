@@ -32,7 +32,21 @@ pub enum StringError {
 pub(crate) const MAX_LEN: usize = 65_535;
 
 /// Checks the UTF-8 string rules on raw bytes.
+///
+/// Inlined fast path: a string of ASCII without NUL, the common case, is one word-at-a-time
+/// pass ([`ascii_without_nul`]); anything else takes [`check_utf8_slow`], which names the broken
+/// rule exactly as before (too long, then UTF-8, then NUL).
+#[inline]
 pub(crate) fn check_utf8(bytes: &[u8]) -> Result<(), StringError> {
+    if bytes.len() <= MAX_LEN && ascii_without_nul(bytes) {
+        return Ok(());
+    }
+    check_utf8_slow(bytes)
+}
+
+/// [`check_utf8`] for strings that are long or have a NUL or a byte above 0x7F.
+#[inline(never)]
+fn check_utf8_slow(bytes: &[u8]) -> Result<(), StringError> {
     if bytes.len() > MAX_LEN {
         return Err(StringError::TooLong { len: bytes.len() });
     }
@@ -43,6 +57,48 @@ pub(crate) fn check_utf8(bytes: &[u8]) -> Result<(), StringError> {
         return Err(StringError::NullChar);
     }
     Ok(())
+}
+
+/// Whether every byte of `b` is in 0x01..=0x7F.
+///
+/// Eight bytes at a time in `u64` words (portable SWAR, no `unsafe`), the last word overlapping
+/// the previous one: the high bit of a byte of `(v - 0x01..) | v` is set iff that byte is 0
+/// (0 - 1 = 0xFF) or above 0x7F, or a borrow came up from a lower zero byte, itself a hit; so
+/// the OR over all words, masked with the high bits, is zero iff no byte is NUL or above 0x7F.
+#[inline]
+fn ascii_without_nul(b: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    #[inline(always)]
+    fn word(w: &[u8; 8]) -> u64 {
+        let v = u64::from_ne_bytes(*w);
+        v.wrapping_sub(ONES) | v
+    }
+
+    let Some(last) = b.last_chunk::<8>() else {
+        // 4..=7 bytes: the same test on two overlapping `u32` words; fewer: byte by byte.
+        if let (Some(&first), Some(&last)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+            const ONES_32: u32 = u32::from_ne_bytes([0x01; 4]);
+            const HIGHS_32: u32 = u32::from_ne_bytes([0x80; 4]);
+            let word = |w: [u8; 4]| {
+                let v = u32::from_ne_bytes(w);
+                v.wrapping_sub(ONES_32) | v
+            };
+            return (word(first) | word(last)) & HIGHS_32 == 0;
+        }
+        return b.iter().all(|&c| c.wrapping_sub(1) < 0x7F);
+    };
+    let mut acc = 0_u64;
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        if let Ok(w) = <&[u8; 8]>::try_from(w) {
+            acc |= word(w);
+        }
+    }
+    if !words.remainder().is_empty() {
+        acc |= word(last);
+    }
+    acc & HIGHS == 0
 }
 
 impl MqttString {
@@ -269,6 +325,26 @@ mod serde_impls {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The word test against its definition: every byte value at every position of strings of
+    /// up to 20 bytes, in a filler that passes.
+    #[test]
+    fn ascii_without_nul_is_exact() {
+        for len in 0..=20 {
+            assert!(ascii_without_nul(&alloc::vec![b'a'; len]), "{len}");
+            for pos in 0..len {
+                for c in 0..=u8::MAX {
+                    let mut b = alloc::vec![b'a'; len];
+                    b[pos] = c;
+                    assert_eq!(
+                        ascii_without_nul(&b),
+                        (1..=0x7F).contains(&c),
+                        "{len} {pos} {c}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn rules() {

@@ -51,6 +51,7 @@ impl TopicName {
     /// # Errors
     ///
     /// The [`TopicError`] for the first rule `b` breaks.
+    #[inline]
     pub fn from_bytes(b: Bytes) -> Result<Self, TopicError> {
         validate_name(&b)?;
         Ok(Self(b))
@@ -223,26 +224,37 @@ pub(crate) const fn check_len(b: &[u8]) -> Result<(), TopicError> {
 /// Every topic-name rule in one pass over the bytes; the UTF-8 decoder only runs when a byte
 /// above 0x7F was seen (`+`, `#` and NUL are ASCII, so they never occur inside a multi-byte
 /// sequence and scanning bytes is exact).
+///
+/// Inlined: the common case, a valid ASCII name, is [`suspect`] and two compares; anything else
+/// (empty, too long, non-ASCII, NUL, wildcard) goes to [`validate_name_slow`], which names the
+/// first broken rule, so the error reported is the same either way.
+#[inline]
 fn validate_name(b: &[u8]) -> Result<(), TopicError> {
-    check_len(b)?;
-    // Fast path: branch-free passes over 16-byte blocks (the compiler turns each into a few
-    // vector compares) that only say whether any byte is NUL or a wildcard and whether any is
-    // non-ASCII; the last block overlaps the previous one instead of falling back to a byte
-    // loop, which is exact because the test is "any byte". The slow loop below runs only to
-    // name the first offending byte, so the error reported is the same either way.
-    let (flagged, high) = scan(b);
-    if !flagged {
-        if high && core::str::from_utf8(b).is_err() {
-            return Err(TopicError::InvalidUtf8);
-        }
+    if !suspect(b) && !b.is_empty() && b.len() <= MAX_TOPIC_LEN {
         return Ok(());
     }
+    validate_name_slow(b)
+}
+
+/// [`validate_name`] for names that are empty, too long or have a [`suspect`] byte.
+#[inline(never)]
+fn validate_name_slow(b: &[u8]) -> Result<(), TopicError> {
+    check_len(b)?;
+    // One branch-free pass (vectorised by the compiler), then a second one only to name the
+    // first offending byte.
+    let mut flagged = false;
     let mut high = 0_u8;
     for &c in b {
-        match c {
-            0 => return Err(TopicError::NullChar),
-            b'+' | b'#' => return Err(TopicError::WildcardInName),
-            _ => high |= c,
+        flagged |= c == 0 || c & !0x08 == b'#';
+        high |= c;
+    }
+    if flagged {
+        for &c in b {
+            match c {
+                0 => return Err(TopicError::NullChar),
+                b'+' | b'#' => return Err(TopicError::WildcardInName),
+                _ => {}
+            }
         }
     }
     if high & 0x80 != 0 && core::str::from_utf8(b).is_err() {
@@ -251,51 +263,61 @@ fn validate_name(b: &[u8]) -> Result<(), TopicError> {
     Ok(())
 }
 
-/// Whether any byte of `b` is NUL, `+` or `#`, and whether any is above 0x7F.
+/// Whether any byte of `b` is NUL, `+`, `#` or above 0x7F: exact, but without saying which.
 ///
-/// Eight bytes at a time in a `u64` (portable SWAR, no `unsafe`); the last word overlaps the
-/// previous one instead of falling back to a byte loop, which is exact because every test is
-/// "is there any such byte". `#` is 0x23 and `+` is 0x2B: they differ only in bit 3, so one
-/// compare of `byte & !0x08` against 0x23 finds both.
+/// Eight bytes at a time in `u64` words (portable SWAR, no `unsafe`); the last word overlaps the
+/// previous one instead of falling back to a byte loop, which is exact because the test is "is
+/// there any such byte". Per word, with `v` the word and `w = (v & !0x08..) ^ 0x23..` (`#` is
+/// 0x23 and `+` is 0x2B: they differ only in bit 3, so `w` has a zero byte exactly where `v`
+/// has a wildcard), the high bit of a byte of `(v - 0x01..) | v | (w - 0x01..)` is set iff that
+/// byte of `v` is NUL (0 - 1 = 0xFF) or above 0x7F (its own high bit; `w`'s high bit is `v`'s),
+/// or that byte of `w` is zero, or a borrow came up from a lower zero byte, which is itself a
+/// hit. So the OR over all words, masked with the high bits, is non-zero iff some byte is
+/// suspect. Seven operations per word.
 #[inline]
-fn scan(b: &[u8]) -> (bool, bool) {
+fn suspect(b: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     const NOT_BIT3: u64 = u64::from_ne_bytes([!0x08; 8]);
     const WILDCARD: u64 = u64::from_ne_bytes([b'#'; 8]);
-    /// Non-zero iff some byte of `v` is zero (exact as a whole; the bit positions are not).
     #[inline(always)]
-    fn any_zero_byte(v: u64) -> u64 {
-        v.wrapping_sub(ONES) & !v & HIGHS
-    }
-    #[inline(always)]
-    fn word(w: &[u8; 8], flagged: &mut u64, high: &mut u64) {
+    fn word(w: &[u8; 8]) -> u64 {
         let v = u64::from_ne_bytes(*w);
-        *flagged |= any_zero_byte(v) | any_zero_byte((v & NOT_BIT3) ^ WILDCARD);
-        *high |= v;
+        let w = (v & NOT_BIT3) ^ WILDCARD;
+        v.wrapping_sub(ONES) | v | w.wrapping_sub(ONES)
     }
 
     let Some(last) = b.last_chunk::<8>() else {
-        let mut flagged = false;
-        let mut high = 0_u8;
-        for &c in b {
-            flagged |= c == 0 || c & !0x08 == b'#';
-            high |= c;
+        // 4..=7 bytes: the same test on two overlapping `u32` words; fewer: byte by byte.
+        if let (Some(&first), Some(&last)) = (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+            const ONES_32: u32 = u32::from_ne_bytes([0x01; 4]);
+            const HIGHS_32: u32 = u32::from_ne_bytes([0x80; 4]);
+            const NOT_BIT3_32: u32 = u32::from_ne_bytes([!0x08; 4]);
+            const WILDCARD_32: u32 = u32::from_ne_bytes([b'#'; 4]);
+            let word = |w: [u8; 4]| {
+                let v = u32::from_ne_bytes(w);
+                let w = (v & NOT_BIT3_32) ^ WILDCARD_32;
+                v.wrapping_sub(ONES_32) | v | w.wrapping_sub(ONES_32)
+            };
+            return (word(first) | word(last)) & HIGHS_32 != 0;
         }
-        return (flagged, high & 0x80 != 0);
+        let mut acc = 0_u8;
+        for &c in b {
+            acc |= (u8::from(c == 0 || c & !0x08 == b'#') << 7) | c;
+        }
+        return acc & 0x80 != 0;
     };
-    let mut flagged = 0_u64;
-    let mut high = 0_u64;
+    let mut acc = 0_u64;
     let mut words = b.chunks_exact(8);
     for w in &mut words {
         if let Ok(w) = <&[u8; 8]>::try_from(w) {
-            word(w, &mut flagged, &mut high);
+            acc |= word(w);
         }
     }
     if !words.remainder().is_empty() {
-        word(last, &mut flagged, &mut high);
+        acc |= word(last);
     }
-    (flagged != 0, high & HIGHS != 0)
+    acc & HIGHS != 0
 }
 
 /// Views bytes that were validated as UTF-8 at construction as a `str`.
@@ -350,6 +372,24 @@ mod tests {
         "a/b".hash(&mut a);
         TopicName::from_static("a/b").hash(&mut b);
         assert_eq!(a.0, b.0);
+    }
+
+    /// [`suspect`] against its definition: every byte value at every position of names of up to
+    /// 24 bytes (the `u32`, one-word, overlapping-word and several-word paths), in a filler that
+    /// is not suspect.
+    #[test]
+    fn suspect_is_exact() {
+        for len in 0..=24 {
+            assert!(!suspect(&alloc::vec![b'a'; len]), "{len}");
+            for pos in 0..len {
+                for c in 0..=u8::MAX {
+                    let mut b = alloc::vec![b'a'; len];
+                    b[pos] = c;
+                    let want = c == 0 || c == b'+' || c == b'#' || c > 0x7F;
+                    assert_eq!(suspect(&b), want, "{len} {pos} {c:#04x}");
+                }
+            }
+        }
     }
 
     #[test]

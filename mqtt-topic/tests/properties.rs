@@ -289,7 +289,7 @@ fn reference_name_error(b: &[u8]) -> Option<mqtt_topic::TopicError> {
         .map(|_| TopicError::InvalidUtf8)
 }
 
-/// Bytes biased towards the ones the scan looks for, at lengths around its 8-byte words.
+/// Bytes biased towards the ones the scan looks for, at lengths around its 4- and 8-byte words.
 fn name_bytes() -> impl Strategy<Value = Vec<u8>> {
     let byte = prop_oneof![
         8 => b'a'..=b'z',

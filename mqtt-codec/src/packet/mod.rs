@@ -28,6 +28,7 @@ pub use self::unsubscribe::Unsubscribe;
 use crate::error::{DecodeError, EncodeError, Sender};
 use crate::fixed_header::{FixedHeader, PacketType};
 use crate::limits::Limits;
+use crate::packet_id::PacketId;
 use crate::properties::{self, PropertySet};
 use crate::reader::Reader;
 use crate::reason_code::ReasonCode;
@@ -219,20 +220,46 @@ pub(crate) const fn sent_by(packet: PacketType, sender: Sender, version: Protoco
     }
 }
 
-/// Decodes the body of one complete frame whose fixed header is `header`.
-#[inline]
+/// Decodes the frame `frame` (fixed header included) whose fixed header is `header`; on error
+/// hands the frame and the error to `on_error` (the decoder puts the frame back in front of its
+/// buffer and records the error).
+///
+/// Returns the decoder's own result type, always `Some` on success, so that the packet is built
+/// once, in the caller's slot. A PUBLISH takes its payload as the tail of `frame` (moved into
+/// the packet, no new reference).
+#[inline(always)]
 pub(crate) fn decode_body(
+    header: &FixedHeader,
+    frame: Bytes,
+    ctx: &DecodeCtx<'_>,
+    on_error: impl FnOnce(&Bytes, DecodeError),
+) -> Result<Option<Packet>, DecodeError> {
+    if header.packet_type == PacketType::Publish {
+        return Publish::decode(frame, header, ctx, on_error);
+    }
+    let result = decode_other(header, &frame, ctx);
+    if let Err(e) = &result {
+        on_error(&frame, *e);
+    }
+    result
+}
+
+/// [`decode_body`] for every packet but PUBLISH (out of line: the rest of the chain is inlined
+/// into the caller's loop).
+#[inline(never)]
+fn decode_other(
     header: &FixedHeader,
     frame: &Bytes,
     ctx: &DecodeCtx<'_>,
-) -> Result<Packet, DecodeError> {
+) -> Result<Option<Packet>, DecodeError> {
     let mut r = Reader::new(frame);
     r.sub(header.header_len, "fixed header")?;
     let t = header.packet_type;
     let packet = match t {
         PacketType::Connect => Packet::Connect(Box::new(Connect::decode(&mut r, ctx)?)),
         PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(&mut r, ctx)?),
-        PacketType::Publish => Packet::Publish(Publish::decode(&mut r, header.flags, ctx)?),
+        // Not reached through decode_body, which takes PUBLISH first.
+        PacketType::Publish => return Publish::decode(frame.clone(), header, ctx, |_, _| {}),
         PacketType::PubAck => Packet::PubAck(PubAck::decode(&mut r, ctx)?),
         PacketType::PubRec => Packet::PubRec(PubRec::decode(&mut r, ctx)?),
         PacketType::PubRel => Packet::PubRel(PubRel::decode(&mut r, ctx)?),
@@ -247,7 +274,76 @@ pub(crate) fn decode_body(
         PacketType::Auth => Packet::Auth(Auth::decode(&mut r, ctx)?),
     };
     r.finish(t)?;
-    Ok(packet)
+    Ok(Some(packet))
+}
+
+/// A packet that keeps no bytes of its frame, as [`decode_unshared`] reads it: small, so that
+/// the 280-byte [`Packet`] is only built by [`Unshared::into_packet`], in the caller's slot.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Unshared {
+    /// A publish acknowledgment (`PacketType` is one of the four) without properties.
+    Ack(PacketType, PacketId, ReasonCode),
+    PingReq,
+    PingResp,
+    /// A DISCONNECT without reason code or properties.
+    Disconnect,
+}
+
+impl Unshared {
+    #[inline(always)]
+    pub(crate) fn into_packet(self) -> Packet {
+        match self {
+            Self::Ack(PacketType::PubRec, id, code) => {
+                Packet::PubRec(PubRec::with_reason(id, code))
+            }
+            Self::Ack(PacketType::PubRel, id, code) => {
+                Packet::PubRel(PubRel::with_reason(id, code))
+            }
+            Self::Ack(PacketType::PubComp, id, code) => {
+                Packet::PubComp(PubComp::with_reason(id, code))
+            }
+            Self::Ack(_, id, code) => Packet::PubAck(PubAck::with_reason(id, code)),
+            Self::PingReq => Packet::PingReq,
+            Self::PingResp => Packet::PingResp,
+            Self::Disconnect => Packet::Disconnect(Disconnect::new()),
+        }
+    }
+}
+
+/// Decodes, straight from the receive buffer, a complete frame whose packet keeps no bytes of
+/// it: a publish acknowledgment of Remaining Length 2 (or, in 5.0, 3: a reason code without
+/// properties), and PINGREQ, PINGRESP and DISCONNECT of Remaining Length 0. The caller then
+/// steps over the frame instead of splitting it off (no reference count is touched).
+///
+/// `None` for every other frame, and for any of these that breaks a rule: the general path
+/// decodes those and reports the error, so the result is the same either way.
+#[inline(always)]
+pub(crate) fn decode_unshared(
+    header: &FixedHeader,
+    rx: &[u8],
+    ctx: &DecodeCtx<'_>,
+) -> Option<Unshared> {
+    let t = header.packet_type;
+    match (t, header.remaining_len) {
+        (PacketType::PubAck | PacketType::PubRec | PacketType::PubRel | PacketType::PubComp, 2) => {
+            let id = rx.get(header.header_len..)?.first_chunk::<2>()?;
+            let id = PacketId::new(u16::from_be_bytes(*id))?;
+            Some(Unshared::Ack(t, id, ReasonCode::SUCCESS))
+        }
+        (PacketType::PubAck | PacketType::PubRec | PacketType::PubRel | PacketType::PubComp, 3)
+            if ctx.version.is_v5() =>
+        {
+            let &[hi, lo, code] = rx.get(header.header_len..)?.first_chunk::<3>()?;
+            let id = PacketId::new(u16::from_be_bytes([hi, lo]))?;
+            let code = ReasonCode(code);
+            code.is_valid_for(t, ctx.version)
+                .then_some(Unshared::Ack(t, id, code))
+        }
+        (PacketType::PingReq, 0) => Some(Unshared::PingReq),
+        (PacketType::PingResp, 0) => Some(Unshared::PingResp),
+        (PacketType::Disconnect, 0) => Some(Unshared::Disconnect),
+        _ => None,
+    }
 }
 
 /// The Remaining Length of `packet`, after checking everything that could make it unencodable.
@@ -309,5 +405,59 @@ pub(crate) fn write(packet: &Packet, remaining: u32, ctx: &EncodeCtx, buf: &mut 
 impl From<Connect> for Packet {
     fn from(connect: Connect) -> Self {
         Self::Connect(Box::new(connect))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+
+    use super::*;
+    use crate::fixed_header;
+
+    /// The in-place path for packets that keep no bytes gives exactly what the general path
+    /// gives, and declines (leaving the general path to report the error) whenever the general
+    /// path fails: every acknowledgment type, reason code and a few packet ids, in 3.1.1 and 5.0,
+    /// and the empty PINGREQ, PINGRESP and DISCONNECT.
+    #[test]
+    fn unshared_path_agrees_with_the_general_one() {
+        let limits = Limits::default();
+        let mut frames = alloc::vec::Vec::new();
+        for first in [0x40_u8, 0x50, 0x62, 0x70] {
+            for id in [0_u16, 1, 0xFFFF] {
+                let [hi, lo] = id.to_be_bytes();
+                frames.push(alloc::vec![first, 2, hi, lo]);
+                for code in 0..=u8::MAX {
+                    frames.push(alloc::vec![first, 3, hi, lo, code]);
+                }
+            }
+        }
+        frames.extend([
+            alloc::vec![0xC0, 0],
+            alloc::vec![0xD0, 0],
+            alloc::vec![0xE0, 0],
+        ]);
+        let mut taken = 0;
+        for version in [ProtocolVersion::V3_1_1, ProtocolVersion::V5] {
+            let ctx = DecodeCtx {
+                version,
+                sender: None,
+                limits: &limits,
+            };
+            for frame in &frames {
+                let header = fixed_header::peek(frame, Some(version)).unwrap().unwrap();
+                let general = decode_other(&header, &Bytes::copy_from_slice(frame), &ctx);
+                match decode_unshared(&header, frame, &ctx) {
+                    Some(small) => {
+                        assert_eq!(general, Ok(Some(small.into_packet())), "{frame:x?}");
+                        taken += 1;
+                    }
+                    None => assert!(general.is_err(), "{frame:x?} {version:?}"),
+                }
+            }
+        }
+        // 3.1.1: 4 types x 2 non-zero ids, and the 3 empty packets; 5.0: the same, plus the
+        // codes each acknowledgment allows with a non-zero id.
+        assert!(taken > 2 * (4 * 2 + 3), "{taken}");
     }
 }

@@ -3,12 +3,12 @@
 
 use core::num::NonZeroU16;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use mqtt_topic::TopicName;
 
-use super::{DecodeCtx, EncodeCtx};
+use super::{DecodeCtx, EncodeCtx, Packet};
 use crate::error::{DecodeError, EncodeError, Sender};
-use crate::fixed_header::PacketType;
+use crate::fixed_header::{FixedHeader, PacketType};
 use crate::properties::{
     self, PropertySet, PublishProperties, PublishPropertiesRead, SubscriptionIds, TOPIC_ALIAS,
     write_one,
@@ -104,12 +104,126 @@ impl Publish {
         (u8::from(self.dup) << 3) | (self.qos().as_u8() << 1) | u8::from(self.retain)
     }
 
-    #[inline]
+    /// Decodes the PUBLISH in `frame` (fixed header included) as the decoder's result type; on
+    /// error hands the frame and the error to `on_error`.
+    ///
+    /// The payload is the tail of the frame: `frame` itself is advanced and moved into the
+    /// packet, so the payload costs no reference count of its own. In 3.x no property machinery
+    /// runs; 5.0 is out of line ([`Publish::decode_v5`]).
+    #[inline(always)]
     pub(crate) fn decode(
-        r: &mut Reader<'_>,
-        flags: u8,
+        frame: Bytes,
+        header: &FixedHeader,
         ctx: &DecodeCtx<'_>,
-    ) -> Result<Self, DecodeError> {
+        on_error: impl FnOnce(&Bytes, DecodeError),
+    ) -> Result<Option<Packet>, DecodeError> {
+        if ctx.version.is_v5() {
+            return Self::decode_v5(frame, header, ctx, on_error);
+        }
+        match Self::head_v3(&frame, header) {
+            Ok((dup, delivery, retain, topic, payload_start)) => {
+                let mut payload = frame;
+                // Cannot panic: payload_start <= len, the reader never passes the frame's end.
+                payload.advance(payload_start);
+                Ok(Some(Packet::Publish(Self {
+                    dup,
+                    delivery,
+                    retain,
+                    topic: PublishTopic::Name(topic),
+                    payload,
+                    properties: PublishProperties::default(),
+                    subscription_ids: SubscriptionIds::new(),
+                })))
+            }
+            Err(e) => {
+                on_error(&frame, e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads a 3.x PUBLISH up to its payload: DUP, delivery, RETAIN, the topic name and where the
+    /// payload starts.
+    #[inline(always)]
+    fn head_v3(
+        frame: &Bytes,
+        header: &FixedHeader,
+    ) -> Result<(bool, Delivery, bool, TopicName, usize), DecodeError> {
+        let (dup, qos, retain) = Self::read_flags(header.flags)?;
+        let mut r = Reader::new(frame);
+        r.sub(header.header_len, "fixed header")?;
+        let raw_topic = r.topic_name_bytes("topic name")?;
+        let delivery = Self::read_delivery(&mut r, qos)?;
+        let topic = topic_name(raw_topic, "topic name")?;
+        Ok((dup, delivery, retain, topic, r.position()))
+    }
+
+    /// [`Publish::decode`] in 5.0: the property block, the Topic Alias and the Subscription
+    /// Identifiers too. The packet is set up in the result and its fields are read into it in
+    /// place (the properties alone are 152 bytes).
+    #[inline(never)]
+    fn decode_v5(
+        mut frame: Bytes,
+        header: &FixedHeader,
+        ctx: &DecodeCtx<'_>,
+        on_error: impl FnOnce(&Bytes, DecodeError),
+    ) -> Result<Option<Packet>, DecodeError> {
+        let mut result = Ok(Some(Packet::Publish(Self::new(
+            PublishTopic::Alias(NonZeroU16::MIN),
+            Bytes::new(),
+        ))));
+        if let Ok(Some(Packet::Publish(p))) = &mut result {
+            match p.read_v5(&frame, header, ctx) {
+                Ok(payload_start) => {
+                    // Cannot panic: payload_start <= len, as in `decode`.
+                    frame.advance(payload_start);
+                    p.payload = frame;
+                }
+                Err(e) => {
+                    on_error(&frame, e);
+                    result = Err(e);
+                }
+            }
+        }
+        result
+    }
+
+    /// Reads a 5.0 PUBLISH up to its payload into `self`; returns where the payload starts.
+    #[inline(always)]
+    fn read_v5(
+        &mut self,
+        frame: &Bytes,
+        header: &FixedHeader,
+        ctx: &DecodeCtx<'_>,
+    ) -> Result<usize, DecodeError> {
+        let (dup, qos, retain) = Self::read_flags(header.flags)?;
+        self.dup = dup;
+        self.retain = retain;
+        let mut r = Reader::new(frame);
+        r.sub(header.header_len, "fixed header")?;
+        let raw_topic = r.topic_name_bytes("topic name")?;
+        self.delivery = Self::read_delivery(&mut r, qos)?;
+        let mut read = PublishPropertiesRead {
+            props: &mut self.properties,
+            topic_alias: None,
+            subscription_ids: &mut self.subscription_ids,
+            allow_subscription_ids: ctx.sender != Some(Sender::Client),
+        };
+        properties::read_block(&mut r, &mut read, PacketType::Publish, ctx.limits)?;
+        self.topic = match (raw_topic.is_empty(), read.topic_alias) {
+            (false, None) => PublishTopic::Name(topic_name(raw_topic, "topic name")?),
+            (false, Some(alias)) => {
+                PublishTopic::NameAndAlias(topic_name(raw_topic, "topic name")?, alias)
+            }
+            (true, Some(alias)) => PublishTopic::Alias(alias),
+            (true, None) => return Err(DecodeError::EmptyTopicWithoutAlias),
+        };
+        Ok(r.position())
+    }
+
+    /// DUP, QoS and RETAIN from the fixed-header flags ([MQTT-3.3.1-2], [MQTT-3.3.1-4]).
+    #[inline(always)]
+    fn read_flags(flags: u8) -> Result<(bool, QoS, bool), DecodeError> {
         let dup = flags & 0b1000 != 0;
         let retain = flags & 0b0001 != 0;
         let qos = match (flags >> 1) & 0b11 {
@@ -121,34 +235,16 @@ impl Publish {
         if dup && qos == QoS::AtMostOnce {
             return Err(DecodeError::DupOnQoS0);
         }
-        let raw_topic = r.topic_name_bytes("topic name")?;
-        let delivery = match qos {
+        Ok((dup, qos, retain))
+    }
+
+    /// The delivery: the packet identifier at QoS 1 and 2.
+    #[inline(always)]
+    fn read_delivery(r: &mut Reader<'_>, qos: QoS) -> Result<Delivery, DecodeError> {
+        Ok(match qos {
             QoS::AtMostOnce => Delivery::AtMostOnce,
             QoS::AtLeastOnce => Delivery::AtLeastOnce(r.packet_id(PacketType::Publish)?),
             QoS::ExactlyOnce => Delivery::ExactlyOnce(r.packet_id(PacketType::Publish)?),
-        };
-        let mut read = PublishPropertiesRead {
-            allow_subscription_ids: ctx.sender != Some(Sender::Client),
-            ..PublishPropertiesRead::default()
-        };
-        ctx.properties(r, &mut read, PacketType::Publish)?;
-        let topic = match (raw_topic.is_empty(), read.topic_alias) {
-            (false, None) => PublishTopic::Name(topic_name(raw_topic, "topic name")?),
-            (false, Some(alias)) => {
-                PublishTopic::NameAndAlias(topic_name(raw_topic, "topic name")?, alias)
-            }
-            (true, Some(alias)) => PublishTopic::Alias(alias),
-            (true, None) if ctx.version.is_v5() => return Err(DecodeError::EmptyTopicWithoutAlias),
-            (true, None) => PublishTopic::Name(topic_name(raw_topic, "topic name")?),
-        };
-        Ok(Self {
-            dup,
-            delivery,
-            retain,
-            topic,
-            payload: r.rest(),
-            properties: read.props,
-            subscription_ids: read.subscription_ids,
         })
     }
 

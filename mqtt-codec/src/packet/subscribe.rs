@@ -127,7 +127,8 @@ impl Subscribe {
             TopicDialect::V3
         };
         let max = ctx.limits.max_topic_filters;
-        let mut subscriptions = Vec::new();
+        // Sized once: one allocation, no regrowth (at most `max`, so the limit bounds it).
+        let mut subscriptions = Vec::with_capacity(r.count_prefixed(1, usize::from(max)));
         while !r.is_empty() {
             if subscriptions.len() >= usize::from(max) {
                 return Err(DecodeError::TooManyTopicFilters { max });

@@ -48,7 +48,8 @@ impl Unsubscribe {
             TopicDialect::V3
         };
         let max = ctx.limits.max_topic_filters;
-        let mut filters = Vec::new();
+        // Sized once: one allocation, no regrowth (at most `max`, so the limit bounds it).
+        let mut filters = Vec::with_capacity(r.count_prefixed(0, usize::from(max)));
         while !r.is_empty() {
             if filters.len() >= usize::from(max) {
                 return Err(DecodeError::TooManyTopicFilters { max });

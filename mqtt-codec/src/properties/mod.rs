@@ -65,8 +65,8 @@ pub(crate) fn read_block<P: PropertySet>(
         let id = u8::try_from(raw_id)
             .map_err(|_| DecodeError::PropertyNotAllowed { id: 0xFF, packet })?;
         if id == USER_PROPERTY {
-            block.string("user property name")?;
-            block.string("user property value")?;
+            block.skip_string("user property name")?;
+            block.skip_string("user property value")?;
             if users.add(frame, start, block.position()) > usize::from(limits.max_user_properties) {
                 return Err(DecodeError::TooManyUserProperties {
                     max: limits.max_user_properties,
@@ -138,6 +138,7 @@ macro_rules! property_set {
         }
 
         impl PropertySet for $name {
+            #[inline]
             fn read_property(&mut self, id: u8, r: &mut Reader<'_>) -> Result<bool, DecodeError> {
                 match id {
                     $( $id => {
@@ -316,17 +317,19 @@ property_set! {
 /// The identifier of the Topic Alias property (PUBLISH).
 pub(crate) const TOPIC_ALIAS: u8 = 0x23;
 
-/// PUBLISH properties as read: the public set plus the Topic Alias and Subscription Identifiers.
-#[derive(Debug, Default)]
-pub(crate) struct PublishPropertiesRead {
-    pub(crate) props: PublishProperties,
+/// PUBLISH properties as read: the public set plus the Topic Alias and Subscription Identifiers,
+/// the first and last read straight into the packet being decoded.
+#[derive(Debug)]
+pub(crate) struct PublishPropertiesRead<'p> {
+    pub(crate) props: &'p mut PublishProperties,
     pub(crate) topic_alias: Option<NonZeroU16>,
-    pub(crate) subscription_ids: SubscriptionIds,
+    pub(crate) subscription_ids: &'p mut SubscriptionIds,
     /// Whether Subscription Identifier may appear (and repeat): not from a client.
     pub(crate) allow_subscription_ids: bool,
 }
 
-impl PropertySet for PublishPropertiesRead {
+impl PropertySet for PublishPropertiesRead<'_> {
+    #[inline]
     fn read_property(&mut self, id: u8, r: &mut Reader<'_>) -> Result<bool, DecodeError> {
         if id == TOPIC_ALIAS {
             if self.topic_alias.is_some() {
@@ -348,7 +351,7 @@ impl PropertySet for PublishPropertiesRead {
     }
 
     fn set_subscription_ids(&mut self, ids: SubscriptionIds) {
-        self.subscription_ids = ids;
+        *self.subscription_ids = ids;
     }
 
     fn repeats_subscription_ids(&self) -> bool {

@@ -17,6 +17,7 @@ pub(crate) struct RunTracker {
 
 impl RunTracker {
     /// Records the entry at `frame[start..end]`; returns the entry count so far.
+    #[inline]
     pub(crate) fn add(&mut self, frame: &Bytes, start: usize, end: usize) -> usize {
         let entry = frame.get(start..end).unwrap_or_default();
         if let Some(spill) = &mut self.spill {
@@ -37,6 +38,7 @@ impl RunTracker {
     }
 
     /// The collected entries and their count.
+    #[inline]
     pub(crate) fn finish(self, frame: &Bytes) -> (Bytes, usize) {
         match self.spill {
             Some(spill) => (spill.freeze(), self.count),

@@ -62,6 +62,7 @@ pub(crate) trait PropertyValue: Sized {
 const FIELD: &str = "property value";
 
 impl PropertyValue for u16 {
+    #[inline]
     fn read(r: &mut Reader<'_>, _id: u8) -> Result<Self, DecodeError> {
         r.u16(FIELD)
     }
@@ -74,6 +75,7 @@ impl PropertyValue for u16 {
 }
 
 impl PropertyValue for u32 {
+    #[inline]
     fn read(r: &mut Reader<'_>, _id: u8) -> Result<Self, DecodeError> {
         r.u32(FIELD)
     }
@@ -86,6 +88,7 @@ impl PropertyValue for u32 {
 }
 
 impl PropertyValue for NonZeroU16 {
+    #[inline]
     fn read(r: &mut Reader<'_>, id: u8) -> Result<Self, DecodeError> {
         Self::new(r.u16(FIELD)?).ok_or(DecodeError::InvalidPropertyValue { id, value: 0 })
     }
@@ -98,6 +101,7 @@ impl PropertyValue for NonZeroU16 {
 }
 
 impl PropertyValue for NonZeroU32 {
+    #[inline]
     fn read(r: &mut Reader<'_>, id: u8) -> Result<Self, DecodeError> {
         Self::new(r.u32(FIELD)?).ok_or(DecodeError::InvalidPropertyValue { id, value: 0 })
     }
@@ -111,6 +115,7 @@ impl PropertyValue for NonZeroU32 {
 
 /// A byte that must be 0 or 1.
 impl PropertyValue for bool {
+    #[inline]
     fn read(r: &mut Reader<'_>, id: u8) -> Result<Self, DecodeError> {
         match r.u8(FIELD)? {
             0 => Ok(false),
@@ -131,6 +136,7 @@ impl PropertyValue for bool {
 
 /// Maximum QoS (0x24): 0 or 1 only; 2 is the default and never sent.
 impl PropertyValue for QoS {
+    #[inline]
     fn read(r: &mut Reader<'_>, id: u8) -> Result<Self, DecodeError> {
         match r.u8(FIELD)? {
             0 => Ok(Self::AtMostOnce),
@@ -150,6 +156,7 @@ impl PropertyValue for QoS {
 }
 
 impl PropertyValue for PayloadFormat {
+    #[inline]
     fn read(r: &mut Reader<'_>, id: u8) -> Result<Self, DecodeError> {
         match r.u8(FIELD)? {
             0 => Ok(Self::Unspecified),
@@ -169,6 +176,7 @@ impl PropertyValue for PayloadFormat {
 }
 
 impl PropertyValue for SubscriptionId {
+    #[inline]
     fn read(r: &mut Reader<'_>, id: u8) -> Result<Self, DecodeError> {
         let v = r.varint("subscription identifier")?;
         Self::new(v).ok_or(DecodeError::InvalidPropertyValue { id, value: v })
@@ -182,6 +190,7 @@ impl PropertyValue for SubscriptionId {
 }
 
 impl PropertyValue for MqttString {
+    #[inline]
     fn read(r: &mut Reader<'_>, _id: u8) -> Result<Self, DecodeError> {
         r.string(FIELD)
     }
@@ -194,6 +203,7 @@ impl PropertyValue for MqttString {
 }
 
 impl PropertyValue for BinaryData {
+    #[inline]
     fn read(r: &mut Reader<'_>, _id: u8) -> Result<Self, DecodeError> {
         r.binary(FIELD)
     }
@@ -207,6 +217,7 @@ impl PropertyValue for BinaryData {
 
 /// Response Topic (0x08): a topic name, no wildcards.
 impl PropertyValue for TopicName {
+    #[inline]
     fn read(r: &mut Reader<'_>, _id: u8) -> Result<Self, DecodeError> {
         let raw = r.topic_name_bytes("response topic")?;
         topic_name(raw, "response topic")
