@@ -42,8 +42,9 @@ pub use lookup::Matches;
 /// (parent, level id), skipped for nodes without exact children), then the `+` child. It
 /// allocates nothing, whatever the depth: the iterator carries fixed caches for the first 16
 /// levels (their end offsets and interned ids; deeper levels are scanned and looked up again
-/// when revisited) and climbs back through parent links, so it needs no stack and has no depth
-/// bound. Values are reported as slices, in insertion order.
+/// when revisited) and a fixed stack of the 16 deepest `+` branches still to walk; any more are
+/// found again by climbing parent links, so there is no depth bound. Values are reported as
+/// slices, in insertion order.
 ///
 /// Insert walks the filter once and allocates only for what it creates: nodes (amortized
 /// growth of one arena), new level texts, the entry of a new filter and the values' `Vec`.

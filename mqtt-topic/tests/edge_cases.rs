@@ -326,3 +326,76 @@ fn serde_deserializes_with_validation() {
         Some("g")
     );
 }
+
+/// A name 40 levels deep under filters with a `+` at any one or two of its levels: the path of
+/// exact nodes has a `+` branch to come back to at every level, more than the lookup keeps on
+/// its stack, so the deeper ones are found again by climbing. Checked against
+/// `TopicFilter::matches` for the name and for variants of it (one level changed, shorter,
+/// longer, with an empty level).
+#[test]
+fn deep_names_with_more_pending_plus_branches_than_the_stack() {
+    const DEPTH: usize = 40;
+    let level = |i: usize| format!("l{i}");
+    let mut texts = Vec::new();
+    for a in 0..=DEPTH {
+        for b in a..=DEPTH {
+            let levels: Vec<String> = (0..DEPTH)
+                .map(|i| {
+                    if i == a || i == b {
+                        "+".to_owned()
+                    } else {
+                        level(i)
+                    }
+                })
+                .collect();
+            texts.push(levels.join("/"));
+        }
+        // `#` after an exact prefix of length `a`, and after a `+` at `a`.
+        let prefix: Vec<String> = (0..a).map(level).collect();
+        texts.push(if a == 0 {
+            "#".to_owned()
+        } else {
+            prefix.join("/") + "/#"
+        });
+        if a < DEPTH {
+            texts.push(
+                prefix
+                    .iter()
+                    .cloned()
+                    .chain(["+".to_owned(), "#".to_owned()])
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
+    }
+    let filters: Vec<TopicFilter> = texts.iter().map(|t| TopicFilter::new(t).unwrap()).collect();
+    let mut trie = SubscriptionTrie::new();
+    for (i, f) in filters.iter().enumerate() {
+        trie.insert(f, i);
+    }
+    let full: Vec<String> = (0..DEPTH).map(level).collect();
+    let mut names = vec![full.join("/")];
+    for changed in [0, 7, 16, 17, 25, DEPTH - 1] {
+        let mut v = full.clone();
+        v[changed] = "other".to_owned();
+        names.push(v.join("/"));
+        v[changed] = String::new();
+        names.push(v.join("/"));
+    }
+    names.push(full[..DEPTH - 1].join("/"));
+    names.push(full[..20].join("/"));
+    names.push(full.join("/") + "/extra");
+    for n in &names {
+        let name = TopicName::new(n).unwrap();
+        let mut got: Vec<usize> = trie
+            .matches(&name)
+            .flat_map(|m| m.values().to_vec())
+            .collect();
+        got.sort_unstable();
+        let want: Vec<usize> = (0..filters.len())
+            .filter(|&i| filters[i].matches(&name))
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "{n}");
+    }
+}

@@ -7,34 +7,33 @@ use super::Slot;
 use super::item::{Emitter, Match};
 use crate::tree::{NONE, Node, PLUS, ROOT, TopicPath, Tree, to_usize};
 
-/// Levels whose label ids a lookup caches (deeper levels are looked up again when revisited).
+/// Levels whose end offsets and label ids a lookup caches (deeper levels are scanned and looked
+/// up again when revisited).
 const CACHED_LEVELS: usize = 16;
+/// `+` branches a lookup remembers on its way down; further ones are found again by climbing
+/// parent links.
+const PENDING: usize = 16;
 /// Cache marker; label ids never reach it.
 const UNCACHED: u32 = u32::MAX - 1;
 /// `pos` once every level of the name is consumed.
-const END: usize = usize::MAX;
+const END: u32 = u32::MAX;
 
 /// Iterator over the filters matching a topic name: see
 /// [`SubscriptionTrie::matches`](crate::SubscriptionTrie::matches).
 ///
-/// A depth-first walk without a stack: each node knows its parent, and on the way back up the
-/// level offsets are recomputed from the name, so deep names cost time, never memory.
+/// A depth-first walk, exact child before `+` child. The `+` branches still to walk are kept
+/// on a small fixed stack; when it is full they are found again by climbing parent links (the
+/// level offsets are then recomputed from the name), so deep names cost time, never memory.
 pub struct Matches<'a, V> {
     tree: &'a Tree,
     entries: &'a [Slot<V>],
     name: &'a [u8],
     dollar: bool,
-    node: u32,
-    /// Start of the level the current node's children match, or [`END`].
-    pos: usize,
-    /// End of that level (when `pos != END`).
-    end: usize,
-    depth: usize,
-    /// Ancestors whose `+` child is still to be walked; at 0 nothing above needs a visit.
-    pending: usize,
+    at: Cursor,
     step: Step,
     emit: Emitter,
     levels: LevelCache,
+    pending: Pending,
 }
 
 impl<'a, V> Matches<'a, V> {
@@ -44,11 +43,11 @@ impl<'a, V> Matches<'a, V> {
             entries,
             name,
             dollar: name.first() == Some(&b'$'),
-            node: ROOT,
-            pos: 0,
-            end: 0,
-            depth: 0,
-            pending: 0,
+            at: Cursor {
+                node: ROOT,
+                depth: 0,
+                pos: 0,
+            },
             step: if tree.node(ROOT).is_some() {
                 Step::Enter
             } else {
@@ -60,10 +59,15 @@ impl<'a, V> Matches<'a, V> {
                 ends: [0; CACHED_LEVELS],
                 known: 0,
             },
+            pending: Pending {
+                stack: [Cursor::NONE; PENDING],
+                len: 0,
+                dropped: 0,
+            },
         }
     }
 
-    /// `node` as the walk sees it: at the root, a `$` name hides the wildcard children
+    /// Node `index` as the walk sees it: at the root, a `$` name hides the wildcard children
     /// [MQTT-4.7.2-1].
     #[inline]
     fn visible(&self, index: u32) -> Option<Node> {
@@ -80,80 +84,113 @@ impl<'a, V> Matches<'a, V> {
     /// The cursor lives in locals during the walk and is written back once.
     fn advance(&mut self) -> Option<u32> {
         let name = self.name;
-        let (mut index, mut pos, mut end) = (self.node, self.pos, self.end);
-        let (mut depth, mut pending, mut step) = (self.depth, self.pending, self.step);
+        let mut at = self.at;
+        let mut step = self.step;
+        if step == Step::Done {
+            return None;
+        }
         let found = 'walk: loop {
-            let Some(node) = self.visible(index) else {
-                break 'walk None;
-            };
-            if step == Step::Enter {
-                step = Step::Down;
-                if node.hash != NONE {
+            if step != Step::Up {
+                let Some(node) = self.visible(at.node) else {
+                    break 'walk None;
+                };
+                if step == Step::Enter && node.hash != NONE {
+                    step = Step::Down;
                     break 'walk Some(node.hash);
                 }
-            }
-            if step == Step::Down {
-                step = Step::Up;
-                if pos == END {
+                if at.pos == END {
                     if node.payload != NONE {
+                        step = Step::Up;
                         break 'walk Some(node.payload);
                     }
                 } else {
-                    end = self.levels.end(name, depth, pos);
+                    let pos = to_usize(at.pos);
+                    let end = self.levels.end(name, at.depth, pos);
+                    let next = Cursor {
+                        node: NONE,
+                        depth: at.depth + 1,
+                        pos: next_pos(name, end),
+                    };
                     let child = if node.children == 0 {
                         NONE
                     } else {
-                        let label = self.levels.label(self.tree, name, depth, pos, end);
-                        self.tree.exact_child(index, label)
+                        let label = self.levels.label(self.tree, name, at.depth, pos, end);
+                        self.tree.exact_child(at.node, label)
                     };
-                    let next = if child != NONE {
+                    if child != NONE {
                         if node.plus != NONE {
-                            pending += 1;
+                            self.pending.push(Cursor {
+                                node: node.plus,
+                                ..next
+                            });
                         }
-                        child
-                    } else {
-                        node.plus
-                    };
-                    if next != NONE {
-                        index = next;
-                        depth += 1;
-                        pos = if end >= name.len() { END } else { end + 1 };
+                        at = Cursor {
+                            node: child,
+                            ..next
+                        };
+                        step = Step::Enter;
+                        continue 'walk;
+                    }
+                    if node.plus != NONE {
+                        at = Cursor {
+                            node: node.plus,
+                            ..next
+                        };
                         step = Step::Enter;
                         continue 'walk;
                     }
                 }
+                step = Step::Up;
             }
-            if step != Step::Up {
-                break 'walk None;
-            }
-            // Climb until an ancestor still has its `+` child to walk.
-            while pending > 0 && index != ROOT {
-                let Some(&node) = self.tree.node(index) else {
-                    break 'walk None;
-                };
-                end = if pos == END { name.len() } else { pos - 1 };
-                depth -= 1;
-                pos = self.levels.start(name, depth, end);
-                index = node.parent;
-                if node.label != PLUS {
-                    // Back from an exact child: the parent's `+` child is next, if any.
-                    let plus = self.visible(index).map_or(NONE, |p| p.plus);
-                    if plus != NONE {
-                        pending -= 1;
-                        index = plus;
-                        depth += 1;
-                        pos = if end >= name.len() { END } else { end + 1 };
-                        step = Step::Enter;
-                        continue 'walk;
-                    }
+            // The subtree is done: the deepest `+` branch still to walk is next.
+            let resume = if self.pending.dropped > 0 {
+                self.climb(at)
+            } else {
+                self.pending.pop()
+            };
+            match resume {
+                Some(c) => {
+                    at = c;
+                    step = Step::Enter;
                 }
+                None => break 'walk None,
             }
-            break 'walk None;
         };
-        (self.node, self.pos, self.end) = (index, pos, end);
-        (self.depth, self.pending) = (depth, pending);
+        self.at = at;
         self.step = if found.is_some() { step } else { Step::Done };
         found
+    }
+
+    /// Climbs from `at` to the nearest ancestor whose `+` child is still to walk (one the full
+    /// stack could not take: those are always deeper than the ones it holds) and returns that
+    /// `+` child.
+    #[cold]
+    fn climb(&mut self, mut at: Cursor) -> Option<Cursor> {
+        let name = self.name;
+        while at.node != ROOT {
+            let node = *self.tree.node(at.node)?;
+            let end = if at.pos == END {
+                name.len()
+            } else {
+                to_usize(at.pos).checked_sub(1)?
+            };
+            let depth = at.depth.checked_sub(1)?;
+            let parent = Cursor {
+                node: node.parent,
+                depth,
+                pos: self.levels.start(name, depth, end),
+            };
+            if node.label != PLUS {
+                // Back from an exact child: the parent's `+` child is next, if any.
+                let plus = self.visible(parent.node).map_or(NONE, |p| p.plus);
+                if plus != NONE {
+                    self.pending.dropped -= 1;
+                    return Some(Cursor { node: plus, ..at });
+                }
+            }
+            at = parent;
+        }
+        None
     }
 }
 
@@ -199,7 +236,7 @@ impl<V> fmt::Debug for Matches<'_, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Matches")
             .field("name", &core::str::from_utf8(self.name).unwrap_or_default())
-            .field("node", &self.node)
+            .field("node", &self.at.node)
             .field("step", &self.step)
             .finish_non_exhaustive()
     }
@@ -213,9 +250,65 @@ enum Step {
     /// Report the node itself if the name ends here, else go down the exact child, else the
     /// `+` child.
     Down,
-    /// The subtree is done: climb to the nearest ancestor with a `+` child still to walk.
+    /// The subtree is done: go on with the deepest `+` branch still to walk.
     Up,
     Done,
+}
+
+/// A node reached by the walk, with the name level its children match.
+#[derive(Clone, Copy, Debug)]
+struct Cursor {
+    node: u32,
+    /// Levels of the name matched so far.
+    depth: u32,
+    /// Start of the level the node's children match, or [`END`].
+    pos: u32,
+}
+
+impl Cursor {
+    const NONE: Self = Self {
+        node: NONE,
+        depth: 0,
+        pos: END,
+    };
+}
+
+/// The `+` children still to walk, deepest last.
+struct Pending {
+    stack: [Cursor; PENDING],
+    len: usize,
+    /// Branches that did not fit on the full stack (all deeper than those on it).
+    dropped: usize,
+}
+
+impl Pending {
+    #[inline]
+    fn push(&mut self, at: Cursor) {
+        match self.stack.get_mut(self.len) {
+            Some(slot) => {
+                *slot = at;
+                self.len += 1;
+            }
+            None => self.dropped += 1,
+        }
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Cursor> {
+        self.len = self.len.checked_sub(1)?;
+        self.stack.get(self.len).copied()
+    }
+}
+
+/// Start of the level after the one ending at `end`, or [`END`].
+#[inline]
+fn next_pos(name: &[u8], end: usize) -> u32 {
+    if end >= name.len() {
+        END
+    } else {
+        // A topic name is at most 65,535 bytes long.
+        u32::try_from(end + 1).unwrap_or(END)
+    }
 }
 
 /// What a lookup learns about the name once: where the first levels end and their label ids.
@@ -231,7 +324,8 @@ struct LevelCache {
 impl LevelCache {
     /// End offset of the level at `depth`, which starts at `pos`.
     #[inline]
-    fn end(&mut self, name: &[u8], depth: usize, pos: usize) -> usize {
+    fn end(&mut self, name: &[u8], depth: u32, pos: usize) -> usize {
+        let depth = to_usize(depth);
         if depth < self.known {
             if let Some(&end) = self.ends.get(depth) {
                 return usize::from(end);
@@ -250,9 +344,8 @@ impl LevelCache {
 
     /// Start offset of the level at `depth` (an ancestor level, so the end of the level before
     /// it is known when cached) that ends at `end`.
-    #[inline]
-    fn start(&self, name: &[u8], depth: usize, end: usize) -> usize {
-        match depth.checked_sub(1) {
+    fn start(&self, name: &[u8], depth: u32, end: usize) -> u32 {
+        let start = match to_usize(depth).checked_sub(1) {
             None => 0,
             Some(d) => match self.ends.get(d) {
                 Some(&prev) => usize::from(prev) + 1,
@@ -261,14 +354,15 @@ impl LevelCache {
                     head.iter().rposition(|&c| c == b'/').map_or(0, |i| i + 1)
                 }
             },
-        }
+        };
+        u32::try_from(start).unwrap_or(END)
     }
 
     /// The label id of the level `pos..end` at `depth`.
     #[inline]
-    fn label(&mut self, tree: &Tree, name: &[u8], depth: usize, pos: usize, end: usize) -> u32 {
+    fn label(&mut self, tree: &Tree, name: &[u8], depth: u32, pos: usize, end: usize) -> u32 {
         let level = name.get(pos..end).unwrap_or_default();
-        match self.labels.get_mut(depth) {
+        match self.labels.get_mut(to_usize(depth)) {
             Some(cached) => {
                 if *cached == UNCACHED {
                     *cached = tree.label_id(level);
@@ -279,7 +373,6 @@ impl LevelCache {
         }
     }
 }
-
 /// Offset of the first `/` in `b`, eight bytes at a time.
 #[inline]
 fn find_slash(b: &[u8]) -> Option<usize> {
