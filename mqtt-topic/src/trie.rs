@@ -39,10 +39,11 @@ pub use lookup::Matches;
 ///
 /// A lookup walks only the branches the name can reach: at each node, the `#` filter stored
 /// there, then the exact child for the next level (one probe in a hash index keyed by
-/// (parent, level id), skipped for nodes without exact children), then the `+` child. It
-/// allocates nothing, whatever the depth: the iterator carries fixed caches for the first 16
-/// levels (their end offsets and interned ids; deeper levels are scanned and looked up again
-/// when revisited) and a fixed stack of the 16 deepest `+` branches still to walk; any more are
+/// (parent, hash of the level text), skipped for nodes without exact children), then the `+`
+/// child. Each level of the name is hashed once, and its text compared once, at the first
+/// probe that finds it. It allocates nothing, whatever the depth: the iterator carries fixed
+/// caches for the first 16 levels (their end offsets, hashes and, once found, interned ids;
+/// deeper levels are scanned and hashed again when revisited) and a fixed stack of the 16 deepest `+` branches still to walk; any more are
 /// found again by climbing parent links, so there is no depth bound. Values are reported as
 /// slices, in insertion order.
 ///

@@ -4,7 +4,8 @@
 //! - Nodes (24 bytes) live in one `Vec` and refer to each other by `u32` index (freed slots
 //!   are reused).
 //! - A node's level text is a `u32` id into an [`Interner`], shared by every node with that text.
-//! - Exact children are found through one hash index keyed by (parent, label). A tree that
+//! - Exact children are found through one hash index keyed by (parent, hash of the level text),
+//!   so that a lookup hashes each level of a name once and needs no interner probe. A tree that
 //!   must enumerate children (the retained index) also keeps them in doubly linked sibling
 //!   lists, in a parallel `Vec`. The `+` child is a field; a `#` level, always last, has no node:
 //!   its payload sits in the parent.
@@ -17,7 +18,7 @@ mod table;
 
 use alloc::vec::Vec;
 
-use hash::hash_pair;
+use hash::hash_child;
 use interner::Interner;
 use table::RawTable;
 
@@ -106,6 +107,23 @@ impl Node {
     }
 }
 
+/// A level's text as the child index sees it (see [`Tree::level`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Level {
+    /// [`Tree::level_hash`] of the text.
+    pub(crate) hash: u64,
+    /// Interned id of the text, [`NONE`] if no node has it.
+    pub(crate) label: u32,
+}
+
+impl Level {
+    /// Placeholder for caches: its label is [`PLUS`], which no looked-up level has.
+    pub(crate) const UNKNOWN: Self = Self {
+        hash: 0,
+        label: PLUS,
+    };
+}
+
 /// Where a payload index lives: the node's own payload or its `#` payload.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) struct Cell {
@@ -162,10 +180,21 @@ impl Tree {
         self.links.get(to_usize(i)).copied().unwrap_or(NO_LINKS)
     }
 
-    /// The interned id of a level's text, [`NONE`] if no node has it.
+    /// A level's text as the child index sees it: its hash and its interned id ([`NONE`] if no
+    /// node has that text).
     #[inline]
-    pub(crate) fn label_id(&self, level: &[u8]) -> u32 {
-        self.labels.lookup(level)
+    pub(crate) fn level(&self, text: &[u8]) -> Level {
+        let hash = self.labels.hash(text);
+        Level {
+            hash,
+            label: self.labels.lookup(hash, text),
+        }
+    }
+
+    /// The hash of a level's text, for [`Tree::child_by_text`].
+    #[inline]
+    pub(crate) fn level_hash(&self, text: &[u8]) -> u64 {
+        self.labels.hash(text)
     }
 
     /// The text of a label.
@@ -177,17 +206,46 @@ impl Tree {
         }
     }
 
-    /// The exact child of `parent` with interned `label`, or [`NONE`].
+    /// The exact child of `parent` for `level`, or [`NONE`].
     #[inline]
-    pub(crate) fn exact_child(&self, parent: u32, label: u32) -> u32 {
-        if label == NONE {
+    pub(crate) fn exact_child(&self, parent: u32, level: Level) -> u32 {
+        if level.label == NONE {
             return NONE;
         }
-        let hash = hash_pair(self.seed, parent, label);
         self.children
-            .find(hash, |c| {
+            .find(hash_child(self.seed, parent, level.hash), |c| {
                 self.node(c)
-                    .is_some_and(|n| n.parent == parent && n.label == label)
+                    .is_some_and(|n| n.parent == parent && n.label == level.label)
+            })
+            .unwrap_or(NONE)
+    }
+
+    /// The exact child of `parent` whose level text is `text` ([`Tree::level_hash`] `hash`), or
+    /// [`NONE`], without looking the text up in the interner first.
+    ///
+    /// `label` is the text's interned id if known, else [`NONE`]: then the first candidate
+    /// child (same parent, same 32 hash bits) has its text compared, and on a match its label
+    /// is stored in `label`, so that later calls for the same text compare ids only.
+    #[inline]
+    pub(crate) fn child_by_text(
+        &self,
+        parent: u32,
+        hash: u64,
+        text: &[u8],
+        label: &mut u32,
+    ) -> u32 {
+        self.children
+            .find(hash_child(self.seed, parent, hash), |c| {
+                match self.node(c) {
+                    Some(n) if n.parent == parent => {
+                        n.label == *label
+                            || (*label == NONE && self.labels.is(n.label, text) && {
+                                *label = n.label;
+                                true
+                            })
+                    }
+                    _ => false,
+                }
             })
             .unwrap_or(NONE)
     }
@@ -208,7 +266,7 @@ impl Tree {
             node = match level {
                 b"#" if last => return Cell { node, hash: true },
                 b"+" => n.plus,
-                _ => self.exact_child(node, self.label_id(level)),
+                _ => self.exact_child(node, self.level(level)),
             };
             if node == NONE {
                 return Cell::NONE;
@@ -241,10 +299,13 @@ impl Tree {
                     self.update(node, |p| p.plus = child);
                     child
                 }
-                _ => match self.exact_child(node, self.label_id(level)) {
-                    NONE => self.add_exact(node, level),
-                    child => child,
-                },
+                _ => {
+                    let key = self.level(level);
+                    match self.exact_child(node, key) {
+                        NONE => self.add_exact(node, level, key),
+                        child => child,
+                    }
+                }
             };
         }
         Cell { node, hash: false }
@@ -284,8 +345,9 @@ impl Tree {
             if n.label == PLUS {
                 self.update(parent, |p| p.plus = NONE);
             } else {
+                let hash = self.labels.hash(self.labels.bytes(n.label));
                 self.children
-                    .remove(hash_pair(self.seed, parent, n.label), node);
+                    .remove(hash_child(self.seed, parent, hash), node);
                 self.update(parent, |p| p.children -= 1);
                 if self.linked {
                     let links = self.links(node);
@@ -314,8 +376,14 @@ impl Tree {
             + self.labels.heap_bytes()
     }
 
-    fn add_exact(&mut self, parent: u32, level: &[u8]) -> u32 {
-        let label = self.labels.acquire(level);
+    fn add_exact(&mut self, parent: u32, text: &[u8], level: Level) -> u32 {
+        let label = match level.label {
+            NONE => self.labels.acquire(level.hash, text),
+            known => {
+                self.labels.retain(known);
+                known
+            }
+        };
         let child = self.alloc(Node::new(parent, label));
         if self.linked {
             let first = self.links(parent).first_child;
@@ -324,7 +392,7 @@ impl Tree {
             self.update_links(parent, |p| p.first_child = child);
         }
         self.children
-            .insert(hash_pair(self.seed, parent, label), child);
+            .insert(hash_child(self.seed, parent, level.hash), child);
         self.update(parent, |p| p.children += 1);
         child
     }

@@ -7,14 +7,12 @@ use super::Slot;
 use super::item::{Emitter, Match};
 use crate::tree::{NONE, Node, PLUS, ROOT, TopicPath, Tree, to_usize};
 
-/// Levels whose end offsets and label ids a lookup caches (deeper levels are scanned and looked
-/// up again when revisited).
+/// Levels whose end offsets, hashes and label ids a lookup caches (deeper levels are scanned and
+/// hashed again when revisited).
 const CACHED_LEVELS: usize = 16;
 /// `+` branches a lookup remembers on its way down; further ones are found again by climbing
 /// parent links.
 const PENDING: usize = 16;
-/// Cache marker; label ids never reach it.
-const UNCACHED: u32 = u32::MAX - 1;
 /// `pos` once every level of the name is consumed.
 const END: u32 = u32::MAX;
 
@@ -54,11 +52,7 @@ impl<'a, V> Matches<'a, V> {
                 Step::Done
             },
             emit: Emitter::IDLE,
-            levels: LevelCache {
-                labels: [UNCACHED; CACHED_LEVELS],
-                ends: [0; CACHED_LEVELS],
-                known: 0,
-            },
+            levels: LevelCache::EMPTY,
             pending: Pending {
                 stack: [Cursor::NONE; PENDING],
                 len: 0,
@@ -105,7 +99,7 @@ impl<'a, V> Matches<'a, V> {
                     }
                 } else {
                     let pos = to_usize(at.pos);
-                    let end = self.levels.end(name, at.depth, pos);
+                    let (end, hash) = self.levels.level(self.tree, name, at.depth, pos);
                     let next = Cursor {
                         node: NONE,
                         depth: at.depth + 1,
@@ -114,8 +108,14 @@ impl<'a, V> Matches<'a, V> {
                     let child = if node.children == 0 {
                         NONE
                     } else {
-                        let label = self.levels.label(self.tree, name, at.depth, pos, end);
-                        self.tree.exact_child(at.node, label)
+                        let text = name.get(pos..end).unwrap_or_default();
+                        let mut scratch = NONE;
+                        let label = self
+                            .levels
+                            .labels
+                            .get_mut(to_usize(at.depth))
+                            .unwrap_or(&mut scratch);
+                        self.tree.child_by_text(at.node, hash, text, label)
                     };
                     if child != NONE {
                         if node.plus != NONE {
@@ -311,35 +311,47 @@ fn next_pos(name: &[u8], end: usize) -> u32 {
     }
 }
 
-/// What a lookup learns about the name once: where the first levels end and their label ids.
+/// What a lookup learns about the name once: where the first levels end, their hashes and
+/// (once a probe has found them) their label ids.
 struct LevelCache {
-    /// Label ids of the first levels.
+    /// Label ids of the first levels, [`NONE`] until known.
     labels: [u32; CACHED_LEVELS],
+    /// Hashes of the first levels.
+    hashes: [u64; CACHED_LEVELS],
     /// End offsets of the first levels (levels are entered in order).
     ends: [u16; CACHED_LEVELS],
-    /// How many entries of `ends` are known.
+    /// How many entries of `ends` and `hashes` are known.
     known: usize,
 }
 
 impl LevelCache {
-    /// End offset of the level at `depth`, which starts at `pos`.
+    const EMPTY: Self = Self {
+        labels: [NONE; CACHED_LEVELS],
+        hashes: [0; CACHED_LEVELS],
+        ends: [0; CACHED_LEVELS],
+        known: 0,
+    };
+
+    /// End offset and hash of the level at `depth`, which starts at `pos`.
     #[inline]
-    fn end(&mut self, name: &[u8], depth: u32, pos: usize) -> usize {
+    fn level(&mut self, tree: &Tree, name: &[u8], depth: u32, pos: usize) -> (usize, u64) {
         let depth = to_usize(depth);
         if depth < self.known {
-            if let Some(&end) = self.ends.get(depth) {
-                return usize::from(end);
+            if let (Some(&end), Some(&hash)) = (self.ends.get(depth), self.hashes.get(depth)) {
+                return (usize::from(end), hash);
             }
         }
         let rest = name.get(pos..).unwrap_or_default();
         let end = find_slash(rest).map_or(name.len(), |i| pos + i);
+        let hash = tree.level_hash(name.get(pos..end).unwrap_or_default());
         if depth == self.known {
-            if let Some(slot) = self.ends.get_mut(depth) {
-                *slot = u16::try_from(end).unwrap_or(u16::MAX);
+            if let (Some(e), Some(h)) = (self.ends.get_mut(depth), self.hashes.get_mut(depth)) {
+                *e = u16::try_from(end).unwrap_or(u16::MAX);
+                *h = hash;
                 self.known += 1;
             }
         }
-        end
+        (end, hash)
     }
 
     /// Start offset of the level at `depth` (an ancestor level, so the end of the level before
@@ -357,22 +369,8 @@ impl LevelCache {
         };
         u32::try_from(start).unwrap_or(END)
     }
-
-    /// The label id of the level `pos..end` at `depth`.
-    #[inline]
-    fn label(&mut self, tree: &Tree, name: &[u8], depth: u32, pos: usize, end: usize) -> u32 {
-        let level = name.get(pos..end).unwrap_or_default();
-        match self.labels.get_mut(to_usize(depth)) {
-            Some(cached) => {
-                if *cached == UNCACHED {
-                    *cached = tree.label_id(level);
-                }
-                *cached
-            }
-            None => tree.label_id(level),
-        }
-    }
 }
+
 /// Offset of the first `/` in `b`, eight bytes at a time.
 #[inline]
 fn find_slash(b: &[u8]) -> Option<usize> {
