@@ -327,13 +327,13 @@ fn serde_deserializes_with_validation() {
     );
 }
 
-/// A name 40 levels deep under filters with a `+` at any one or two of its levels: the path of
-/// exact nodes has a `+` branch to come back to at every level, more than the lookup keeps on
-/// its stack, so the deeper ones are found again by climbing. Checked against
-/// `TopicFilter::matches` for the name and for variants of it (one level changed, shorter,
-/// longer, with an empty level).
+/// A name 40 levels deep under filters with a `+` at any one or two of its levels: the number
+/// of nodes matching the first `d` levels grows with `d` past what the lookup's queue holds, so
+/// deep subtrees are walked depth-first, climbing back through parent links to many pending `+`
+/// branches. Checked against `TopicFilter::matches` for the name and for variants of it (one
+/// level changed, shorter, longer, with an empty level).
 #[test]
-fn deep_names_with_more_pending_plus_branches_than_the_stack() {
+fn deep_names_with_many_pending_plus_branches() {
     const DEPTH: usize = 40;
     let level = |i: usize| format!("l{i}");
     let mut texts = Vec::new();
@@ -396,6 +396,54 @@ fn deep_names_with_more_pending_plus_branches_than_the_stack() {
             .filter(|&i| filters[i].matches(&name))
             .collect();
         assert!(!want.is_empty());
+        assert_eq!(got, want, "{n}");
+    }
+}
+
+/// Filters with `x` or `+` at each of 8 levels (and `#` after any prefix of them): the name
+/// `x/x/x/x/x/x/x/x` reaches 2^d nodes at level `d`, more than the lookup's queue holds, so
+/// part of the walk is depth-first. Checked against `TopicFilter::matches` for that name and
+/// for variants of it (another level, shorter, longer, empty levels, a `$` first level).
+#[test]
+fn wide_levels_overflow_the_lookup_queue() {
+    const DEPTH: usize = 8;
+    let mut texts = Vec::new();
+    for bits in 0..1_u32 << DEPTH {
+        let levels: Vec<&str> = (0..DEPTH)
+            .map(|i| if bits >> i & 1 == 1 { "+" } else { "x" })
+            .collect();
+        texts.push(levels.join("/"));
+        for cut in [2, 5, DEPTH] {
+            texts.push(levels[..cut].join("/") + "/#");
+        }
+        texts.push(levels[..6].join("/"));
+    }
+    texts.push("#".to_owned());
+    let filters: Vec<TopicFilter> = texts.iter().map(|t| TopicFilter::new(t).unwrap()).collect();
+    let mut trie = SubscriptionTrie::new();
+    for (i, f) in filters.iter().enumerate() {
+        trie.insert(f, i);
+    }
+    let full = vec!["x"; DEPTH];
+    let mut names = vec![full.join("/"), full[..6].join("/"), full.join("/") + "/x/y"];
+    for changed in [0, 3, 6, DEPTH - 1] {
+        for other in ["y", "", "$x"] {
+            let mut v = full.clone();
+            v[changed] = other;
+            names.push(v.join("/"));
+        }
+    }
+    for n in &names {
+        let name = TopicName::new(n).unwrap();
+        let mut got: Vec<usize> = trie
+            .matches(&name)
+            .flat_map(|m| m.values().to_vec())
+            .collect();
+        got.sort_unstable();
+        let want: Vec<usize> = (0..filters.len())
+            .filter(|&i| filters[i].matches(&name))
+            .collect();
+        assert_eq!(want.is_empty(), n.starts_with('$'), "{n}");
         assert_eq!(got, want, "{n}");
     }
 }

@@ -76,7 +76,36 @@ fn read_small(b: &[u8]) -> u64 {
 /// pays one multiply per node it probes.
 #[inline]
 pub(crate) const fn hash_child(seed: u64, parent: u32, level: u64) -> u64 {
-    fold(level ^ seed, (parent as u64) ^ K1)
+    hash_child_keyed(level ^ seed, parent)
+}
+
+/// [`hash_child`] with the level's part (`level ^ seed`) computed once for many parents.
+#[inline]
+pub(crate) const fn hash_child_keyed(key: u64, parent: u32) -> u64 {
+    fold(key, (parent as u64) ^ K1)
+}
+
+/// Offset of the first `/` in `b`, eight bytes at a time.
+#[inline]
+pub(super) fn find_slash(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const SLASHES: u64 = 0x2F2F_2F2F_2F2F_2F2F;
+    let mut chunks = b.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ SLASHES;
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return Some(offset + (zero.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == b'/')
+        .map(|i| offset + i)
 }
 
 #[cfg(test)]
@@ -108,6 +137,23 @@ mod tests {
                 assert_ne!(h, hash_bytes(3, &changed[..len]), "len {len} byte {i}");
             }
             assert_ne!(h, hash_bytes(3, &base[..len + 1]), "len {len}");
+        }
+    }
+
+    #[test]
+    fn finds_slashes() {
+        assert_eq!(find_slash(b""), None);
+        assert_eq!(find_slash(b"/"), Some(0));
+        assert_eq!(find_slash(b"abcdefgh"), None);
+        assert_eq!(find_slash(b"abcdefgh/"), Some(8));
+        assert_eq!(find_slash(b"abcdefg/h"), Some(7));
+        assert_eq!(find_slash("é/x".as_bytes()), Some(2));
+        assert_eq!(find_slash(b"\x00\x01\xff\x30/"), Some(4));
+        for n in 0..20 {
+            let mut v = alloc::vec![b'a'; n];
+            v.push(b'/');
+            v.push(b'/');
+            assert_eq!(find_slash(&v), Some(n));
         }
     }
 }

@@ -18,9 +18,9 @@ mod table;
 
 use alloc::vec::Vec;
 
-use hash::hash_child;
+use hash::{hash_child, hash_child_keyed};
 use interner::Interner;
-use table::RawTable;
+use table::{RawTable, View};
 
 pub use path::TopicPath;
 
@@ -110,7 +110,7 @@ impl Node {
 /// A level's text as the child index sees it (see [`Tree::level`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Level {
-    /// [`Tree::level_hash`] of the text.
+    /// Hash of the text (as [`Tree::scan_level`] computes it).
     pub(crate) hash: u64,
     /// Interned id of the text, [`NONE`] if no node has it.
     pub(crate) label: u32,
@@ -122,6 +122,44 @@ impl Level {
         hash: 0,
         label: PLUS,
     };
+}
+
+/// The exact children of a [`Tree`], found by (parent, level text), for a walk that probes
+/// many parents for the same level (see [`Tree::children`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Children<'a> {
+    table: View<'a>,
+    nodes: &'a [Node],
+    labels: &'a Interner,
+    seed: u64,
+}
+
+impl Children<'_> {
+    /// The probe key of a level's text from its [`Tree::scan_level`] hash: computed once per
+    /// level, used for every parent.
+    #[inline]
+    pub(crate) const fn key(&self, hash: u64) -> u64 {
+        hash ^ self.seed
+    }
+
+    /// [`Tree::child_by_text`] with the level's probe key `key` (from [`Children::key`]).
+    #[inline]
+    pub(crate) fn find(&self, parent: u32, key: u64, text: &[u8], label: &mut u32) -> u32 {
+        self.table
+            .find(hash_child_keyed(key, parent), |c| {
+                match self.nodes.get(to_usize(c)) {
+                    Some(n) if n.parent == parent => {
+                        n.label == *label
+                            || (*label == NONE && self.labels.is(n.label, text) && {
+                                *label = n.label;
+                                true
+                            })
+                    }
+                    _ => false,
+                }
+            })
+            .unwrap_or(NONE)
+    }
 }
 
 /// Where a payload index lives: the node's own payload or its `#` payload.
@@ -191,10 +229,33 @@ impl Tree {
         }
     }
 
-    /// The hash of a level's text, for [`Tree::child_by_text`].
+    /// The end of the level of `name` that starts at `pos` (the next `/` or the end of `name`)
+    /// and the hash of its text, for [`Tree::child_by_text`].
     #[inline]
-    pub(crate) fn level_hash(&self, text: &[u8]) -> u64 {
-        self.labels.hash(text)
+    pub(crate) fn scan_level(&self, name: &[u8], pos: usize) -> (usize, u64) {
+        let rest = name.get(pos..).unwrap_or_default();
+        let end = hash::find_slash(rest).map_or(name.len(), |i| pos + i);
+        (
+            end,
+            self.labels.hash(name.get(pos..end).unwrap_or_default()),
+        )
+    }
+
+    /// All node slots (free ones included), indexed by node.
+    #[inline]
+    pub(crate) fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The exact-child index as a borrowed view, for a lookup's many probes.
+    #[inline]
+    pub(crate) fn children(&self) -> Children<'_> {
+        Children {
+            table: self.children.view(),
+            nodes: &self.nodes,
+            labels: &self.labels,
+            seed: self.seed,
+        }
     }
 
     /// The text of a label.
@@ -220,8 +281,8 @@ impl Tree {
             .unwrap_or(NONE)
     }
 
-    /// The exact child of `parent` whose level text is `text` ([`Tree::level_hash`] `hash`), or
-    /// [`NONE`], without looking the text up in the interner first.
+    /// The exact child of `parent` whose level text is `text` (hashed `hash` by
+    /// [`Tree::scan_level`]), or [`NONE`], without looking the text up in the interner first.
     ///
     /// `label` is the text's interned id if known, else [`NONE`]: then the first candidate
     /// child (same parent, same 32 hash bits) has its text compared, and on a match its label
@@ -234,20 +295,8 @@ impl Tree {
         text: &[u8],
         label: &mut u32,
     ) -> u32 {
-        self.children
-            .find(hash_child(self.seed, parent, hash), |c| {
-                match self.node(c) {
-                    Some(n) if n.parent == parent => {
-                        n.label == *label
-                            || (*label == NONE && self.labels.is(n.label, text) && {
-                                *label = n.label;
-                                true
-                            })
-                    }
-                    _ => false,
-                }
-            })
-            .unwrap_or(NONE)
+        let children = self.children();
+        children.find(parent, children.key(hash), text, label)
     }
 
     /// The cell for `path` (levels split on `/`; `+` is the wildcard level, a last `#` the
