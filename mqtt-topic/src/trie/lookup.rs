@@ -99,7 +99,7 @@ impl<'a, V> Matches<'a, V> {
                 // The current level is done: the queue holds the next level's nodes.
                 pos = next;
                 if pos != END {
-                    (end, hash) = scan(tree, name, pos);
+                    (end, hash) = tree.scan_level(name, pos);
                     hash = children.key(hash);
                     text = name.get(pos..end).unwrap_or_default();
                     label = NONE;
@@ -202,12 +202,6 @@ impl<V> fmt::Debug for Matches<'_, V> {
             .field("queued", &self.len)
             .finish_non_exhaustive()
     }
-}
-
-/// [`Tree::scan_level`], out of line: once per level, and the walk keeps its registers.
-#[inline(never)]
-fn scan(tree: &Tree, name: &[u8], pos: usize) -> (usize, u64) {
-    tree.scan_level(name, pos)
 }
 
 /// The root as a `$` name sees it: without its `+` child and `#` filter [MQTT-4.7.2-1].
