@@ -148,6 +148,15 @@ impl Interner {
         }
     }
 
+    /// Number of live labels and the references held on label `id`.
+    #[cfg(test)]
+    pub(crate) fn counts(&self, id: u32) -> (usize, u32) {
+        (
+            self.live,
+            self.labels.get(to_usize(id)).map_or(0, |l| l.refs),
+        )
+    }
+
     pub(crate) fn heap_bytes(&self) -> usize {
         self.text.capacity() + self.labels.capacity() * size_of::<Label>() + self.index.heap_bytes()
     }

@@ -15,6 +15,8 @@ mod hash;
 mod interner;
 mod path;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use alloc::vec::Vec;
 

@@ -140,6 +140,12 @@ impl RawTable {
         self.slots.capacity() * size_of::<Slot>()
     }
 
+    /// Number of handles stored.
+    #[cfg(test)]
+    pub(crate) const fn len(&self) -> usize {
+        self.len
+    }
+
     fn place(&mut self, slot: Slot) {
         let mask = self.mask();
         let mut i = self.home(slot.tag);
