@@ -17,7 +17,7 @@
 //!   the branches the filter reaches.
 //!
 //! Both containers share one node store (level texts interned once, 24-byte nodes, a hash
-//! index per (parent, level)); see [`SubscriptionTrie`] for the memory per filter.
+//! index keyed by (parent, level text hash)); see [`SubscriptionTrie`] for the memory per filter.
 //!
 //! ```
 //! use mqtt_topic::{SubscriptionTrie, TopicFilter, TopicName, matches};

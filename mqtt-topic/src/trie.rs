@@ -3,6 +3,7 @@
 mod entry;
 mod item;
 mod lookup;
+mod subtree;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -37,13 +38,15 @@ pub use lookup::Matches;
 ///
 /// # Costs
 ///
-/// A lookup walks only the branches the name can reach: at each node, the `#` filter stored
-/// there, then the exact child for the next level (one probe in a hash index keyed by
-/// (parent, level id), skipped for nodes without exact children), then the `+` child. It
-/// allocates nothing, whatever the depth: the iterator carries fixed caches for the first 16
-/// levels (their end offsets and interned ids; deeper levels are scanned and looked up again
-/// when revisited) and climbs back through parent links, so it needs no stack and has no depth
-/// bound. Values are reported as slices, in insertion order.
+/// A lookup walks only the branches the name can reach, one level of the name at a time: the
+/// nodes matching the first levels wait in a fixed queue, and each reports its `#` filter, then
+/// is replaced by its exact child for the next level (one probe in a hash index keyed by
+/// (parent, hash of the level text), skipped for nodes without exact children) and its `+`
+/// child. Each level of the name is scanned and hashed once and its text compared once (at the
+/// first probe that finds it); the probes of one level are independent, so their cache misses
+/// overlap. It allocates nothing, whatever the depth or width: a node whose children would not
+/// fit in the queue (32 nodes) has its subtree walked depth-first, in constant memory, climbing
+/// back through parent links. Values are reported as slices, in insertion order.
 ///
 /// Insert walks the filter once and allocates only for what it creates: nodes (amortized
 /// growth of one arena), new level texts, the entry of a new filter and the values' `Vec`.

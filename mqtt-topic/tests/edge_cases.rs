@@ -326,3 +326,124 @@ fn serde_deserializes_with_validation() {
         Some("g")
     );
 }
+
+/// A name 40 levels deep under filters with a `+` at any one or two of its levels: the number
+/// of nodes matching the first `d` levels grows with `d` past what the lookup's queue holds, so
+/// deep subtrees are walked depth-first, climbing back through parent links to many pending `+`
+/// branches. Checked against `TopicFilter::matches` for the name and for variants of it (one
+/// level changed, shorter, longer, with an empty level).
+#[test]
+fn deep_names_with_many_pending_plus_branches() {
+    const DEPTH: usize = 40;
+    let level = |i: usize| format!("l{i}");
+    let mut texts = Vec::new();
+    for a in 0..=DEPTH {
+        for b in a..=DEPTH {
+            let levels: Vec<String> = (0..DEPTH)
+                .map(|i| {
+                    if i == a || i == b {
+                        "+".to_owned()
+                    } else {
+                        level(i)
+                    }
+                })
+                .collect();
+            texts.push(levels.join("/"));
+        }
+        // `#` after an exact prefix of length `a`, and after a `+` at `a`.
+        let prefix: Vec<String> = (0..a).map(level).collect();
+        texts.push(if a == 0 {
+            "#".to_owned()
+        } else {
+            prefix.join("/") + "/#"
+        });
+        if a < DEPTH {
+            texts.push(
+                prefix
+                    .iter()
+                    .cloned()
+                    .chain(["+".to_owned(), "#".to_owned()])
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
+        }
+    }
+    let filters: Vec<TopicFilter> = texts.iter().map(|t| TopicFilter::new(t).unwrap()).collect();
+    let mut trie = SubscriptionTrie::new();
+    for (i, f) in filters.iter().enumerate() {
+        trie.insert(f, i);
+    }
+    let full: Vec<String> = (0..DEPTH).map(level).collect();
+    let mut names = vec![full.join("/")];
+    for changed in [0, 7, 16, 17, 25, DEPTH - 1] {
+        let mut v = full.clone();
+        v[changed] = "other".to_owned();
+        names.push(v.join("/"));
+        v[changed] = String::new();
+        names.push(v.join("/"));
+    }
+    names.push(full[..DEPTH - 1].join("/"));
+    names.push(full[..20].join("/"));
+    names.push(full.join("/") + "/extra");
+    for n in &names {
+        let name = TopicName::new(n).unwrap();
+        let mut got: Vec<usize> = trie
+            .matches(&name)
+            .flat_map(|m| m.values().to_vec())
+            .collect();
+        got.sort_unstable();
+        let want: Vec<usize> = (0..filters.len())
+            .filter(|&i| filters[i].matches(&name))
+            .collect();
+        assert!(!want.is_empty());
+        assert_eq!(got, want, "{n}");
+    }
+}
+
+/// Filters with `x` or `+` at each of 8 levels (and `#` after any prefix of them): the name
+/// `x/x/x/x/x/x/x/x` reaches 2^d nodes at level `d`, more than the lookup's queue holds, so
+/// part of the walk is depth-first. Checked against `TopicFilter::matches` for that name and
+/// for variants of it (another level, shorter, longer, empty levels, a `$` first level).
+#[test]
+fn wide_levels_overflow_the_lookup_queue() {
+    const DEPTH: usize = 8;
+    let mut texts = Vec::new();
+    for bits in 0..1_u32 << DEPTH {
+        let levels: Vec<&str> = (0..DEPTH)
+            .map(|i| if bits >> i & 1 == 1 { "+" } else { "x" })
+            .collect();
+        texts.push(levels.join("/"));
+        for cut in [2, 5, DEPTH] {
+            texts.push(levels[..cut].join("/") + "/#");
+        }
+        texts.push(levels[..6].join("/"));
+    }
+    texts.push("#".to_owned());
+    let filters: Vec<TopicFilter> = texts.iter().map(|t| TopicFilter::new(t).unwrap()).collect();
+    let mut trie = SubscriptionTrie::new();
+    for (i, f) in filters.iter().enumerate() {
+        trie.insert(f, i);
+    }
+    let full = vec!["x"; DEPTH];
+    let mut names = vec![full.join("/"), full[..6].join("/"), full.join("/") + "/x/y"];
+    for changed in [0, 3, 6, DEPTH - 1] {
+        for other in ["y", "", "$x"] {
+            let mut v = full.clone();
+            v[changed] = other;
+            names.push(v.join("/"));
+        }
+    }
+    for n in &names {
+        let name = TopicName::new(n).unwrap();
+        let mut got: Vec<usize> = trie
+            .matches(&name)
+            .flat_map(|m| m.values().to_vec())
+            .collect();
+        got.sort_unstable();
+        let want: Vec<usize> = (0..filters.len())
+            .filter(|&i| filters[i].matches(&name))
+            .collect();
+        assert_eq!(want.is_empty(), n.starts_with('$'), "{n}");
+        assert_eq!(got, want, "{n}");
+    }
+}

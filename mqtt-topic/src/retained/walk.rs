@@ -4,12 +4,10 @@ use core::fmt;
 use core::iter::FusedIterator;
 
 use super::Slot;
-use crate::tree::{Cell, NONE, ROOT, TopicPath, Tree, to_usize};
+use crate::tree::{Cell, Level, NONE, ROOT, TopicPath, Tree, to_usize};
 
-/// Levels whose label ids a query caches.
+/// Levels whose hash and label id a query caches.
 const CACHED_LEVELS: usize = 16;
-/// Cache marker; label ids never reach it.
-const UNCACHED: u32 = u32::MAX - 1;
 /// `pos` once every level of the filter is consumed.
 const END: usize = usize::MAX;
 
@@ -30,7 +28,7 @@ pub struct Matching<'a, V> {
     end: usize,
     depth: usize,
     step: Step,
-    labels: [u32; CACHED_LEVELS],
+    levels: [Level; CACHED_LEVELS],
 }
 
 impl<'a, V> Matching<'a, V> {
@@ -50,7 +48,7 @@ impl<'a, V> Matching<'a, V> {
             } else {
                 Step::Done
             },
-            labels: [UNCACHED; CACHED_LEVELS],
+            levels: [Level::UNKNOWN; CACHED_LEVELS],
         }
     }
 
@@ -98,16 +96,16 @@ impl<'a, V> Matching<'a, V> {
         self.step = Step::Enter;
     }
 
-    fn level_label(&mut self) -> u32 {
-        let level = self.level();
-        match self.labels.get_mut(self.depth) {
+    fn level_key(&mut self) -> Level {
+        let text = self.level();
+        match self.levels.get_mut(self.depth) {
             Some(cached) => {
-                if *cached == UNCACHED {
-                    *cached = self.tree.label_id(level);
+                if cached.label == Level::UNKNOWN.label {
+                    *cached = self.tree.level(text);
                 }
                 *cached
             }
-            None => self.tree.label_id(level),
+            None => self.tree.level(text),
         }
     }
 
@@ -142,7 +140,7 @@ impl<'a, V> Matching<'a, V> {
                         NONE => self.step = Step::Up,
                         child => self.descend(child),
                     },
-                    _ => match self.tree.exact_child(self.node, self.level_label()) {
+                    _ => match self.tree.exact_child(self.node, self.level_key()) {
                         NONE => self.step = Step::Up,
                         child => self.descend(child),
                     },

@@ -71,11 +71,41 @@ fn read_small(b: &[u8]) -> u64 {
     }
 }
 
-/// Hashes a (parent node, label) pair.
+/// Hashes a (parent node, level text) pair from the parent's index and the text's
+/// [`hash_bytes`]: one multiply, so that a lookup hashes each level of a name once and then
+/// pays one multiply per node it probes.
 #[inline]
-pub(crate) const fn hash_pair(seed: u64, parent: u32, label: u32) -> u64 {
-    let x = ((parent as u64) << 32) | (label as u64);
-    fold(x ^ seed, K1)
+pub(crate) const fn hash_child(seed: u64, parent: u32, level: u64) -> u64 {
+    hash_child_keyed(level ^ seed, parent)
+}
+
+/// [`hash_child`] with the level's part (`level ^ seed`) computed once for many parents.
+#[inline]
+pub(crate) const fn hash_child_keyed(key: u64, parent: u32) -> u64 {
+    fold(key, (parent as u64) ^ K1)
+}
+
+/// Offset of the first `/` in `b`, eight bytes at a time.
+#[inline]
+pub(super) fn find_slash(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const SLASHES: u64 = 0x2F2F_2F2F_2F2F_2F2F;
+    let mut chunks = b.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ SLASHES;
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return Some(offset + (zero.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&c| c == b'/')
+        .map(|i| offset + i)
 }
 
 #[cfg(test)]
@@ -88,7 +118,11 @@ mod tests {
         assert_ne!(hash_bytes(0, b"a"), hash_bytes(1, b"a"));
         assert_ne!(hash_bytes(0, b""), hash_bytes(0, b"\0"));
         assert_ne!(hash_bytes(0, b"temperature"), hash_bytes(0, b"temperaturf"));
-        assert_ne!(hash_pair(0, 1, 2), hash_pair(0, 2, 1));
+        let (a, b) = (hash_bytes(0, b"a"), hash_bytes(0, b"b"));
+        assert_ne!(hash_child(0, 1, a), hash_child(0, 2, a));
+        assert_ne!(hash_child(0, 1, a), hash_child(0, 1, b));
+        assert_ne!(hash_child(0, 1, a), hash_child(1, 1, a));
+        assert_ne!(hash_child(0, 0, a), hash_child(0, 0, b));
     }
 
     #[test]
@@ -103,6 +137,23 @@ mod tests {
                 assert_ne!(h, hash_bytes(3, &changed[..len]), "len {len} byte {i}");
             }
             assert_ne!(h, hash_bytes(3, &base[..len + 1]), "len {len}");
+        }
+    }
+
+    #[test]
+    fn finds_slashes() {
+        assert_eq!(find_slash(b""), None);
+        assert_eq!(find_slash(b"/"), Some(0));
+        assert_eq!(find_slash(b"abcdefgh"), None);
+        assert_eq!(find_slash(b"abcdefgh/"), Some(8));
+        assert_eq!(find_slash(b"abcdefg/h"), Some(7));
+        assert_eq!(find_slash("é/x".as_bytes()), Some(2));
+        assert_eq!(find_slash(b"\x00\x01\xff\x30/"), Some(4));
+        for n in 0..20 {
+            let mut v = alloc::vec![b'a'; n];
+            v.push(b'/');
+            v.push(b'/');
+            assert_eq!(find_slash(&v), Some(n));
         }
     }
 }

@@ -44,13 +44,25 @@ impl Interner {
         }
     }
 
-    /// The id of `level`, or [`NONE`] if no node uses that text.
+    /// The hash of a level's text, as [`Interner::lookup`] and [`Interner::acquire`] take it.
     #[inline]
-    pub(crate) fn lookup(&self, level: &[u8]) -> u32 {
-        let hash = hash_bytes(self.seed, level);
+    pub(crate) fn hash(&self, level: &[u8]) -> u64 {
+        hash_bytes(self.seed, level)
+    }
+
+    /// The id of `level` (whose [`Interner::hash`] is `hash`), or [`NONE`] if no node uses that
+    /// text.
+    #[inline]
+    pub(crate) fn lookup(&self, hash: u64, level: &[u8]) -> u32 {
         self.index
             .find(hash, |id| eq_bytes(self.bytes(id), level))
             .unwrap_or(NONE)
+    }
+
+    /// Whether label `id` has the text `level`.
+    #[inline]
+    pub(crate) fn is(&self, id: u32, level: &[u8]) -> bool {
+        eq_bytes(self.bytes(id), level)
     }
 
     /// The text of label `id` (empty for an unknown id).
@@ -67,9 +79,9 @@ impl Interner {
         }
     }
 
-    /// Takes one reference to `level`, storing it if new; returns its id.
-    pub(crate) fn acquire(&mut self, level: &[u8]) -> u32 {
-        let hash = hash_bytes(self.seed, level);
+    /// Takes one reference to `level` (whose [`Interner::hash`] is `hash`), storing it if new;
+    /// returns its id.
+    pub(crate) fn acquire(&mut self, hash: u64, level: &[u8]) -> u32 {
         if let Some(id) = self.index.find(hash, |id| eq_bytes(self.bytes(id), level)) {
             if let Some(l) = self.labels.get_mut(to_usize(id)) {
                 l.refs += 1;
@@ -102,6 +114,13 @@ impl Interner {
         id
     }
 
+    /// Takes one more reference to the existing label `id`.
+    pub(crate) fn retain(&mut self, id: u32) {
+        if let Some(l) = self.labels.get_mut(to_usize(id)) {
+            l.refs += 1;
+        }
+    }
+
     /// Drops one reference to label `id`, freeing it with the last one.
     pub(crate) fn release(&mut self, id: u32) {
         let Some(l) = self.labels.get_mut(to_usize(id)) else {
@@ -127,6 +146,15 @@ impl Interner {
         if self.live == 0 {
             *self = Self::new(self.seed);
         }
+    }
+
+    /// Number of live labels and the references held on label `id`.
+    #[cfg(test)]
+    pub(crate) fn counts(&self, id: u32) -> (usize, u32) {
+        (
+            self.live,
+            self.labels.get(to_usize(id)).map_or(0, |l| l.refs),
+        )
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
@@ -209,26 +237,38 @@ mod tests {
         assert!(!eq_bytes(b"aXc", b"abc"));
     }
 
+    fn acquire(i: &mut Interner, level: &[u8]) -> u32 {
+        i.acquire(i.hash(level), level)
+    }
+
+    fn lookup(i: &Interner, level: &[u8]) -> u32 {
+        i.lookup(i.hash(level), level)
+    }
+
     #[test]
     fn refcounts_and_compaction() {
         let mut i = Interner::new(7);
-        let a = i.acquire(b"alpha");
-        assert_eq!(i.acquire(b"alpha"), a);
-        assert_eq!(i.lookup(b"alpha"), a);
-        assert_eq!(i.lookup(b"beta"), NONE);
+        let a = acquire(&mut i, b"alpha");
+        assert_eq!(acquire(&mut i, b"alpha"), a);
+        assert_eq!(lookup(&i, b"alpha"), a);
+        assert_eq!(lookup(&i, b"beta"), NONE);
+        assert!(i.is(a, b"alpha") && !i.is(a, b"alphb"));
         i.release(a);
-        assert_eq!(i.lookup(b"alpha"), a);
+        assert_eq!(lookup(&i, b"alpha"), a);
         let words: Vec<_> = (0..3000).map(|n| format!("level-{n}")).collect();
-        let ids: Vec<_> = words.iter().map(|w| i.acquire(w.as_bytes())).collect();
+        let ids: Vec<_> = words
+            .iter()
+            .map(|w| acquire(&mut i, w.as_bytes()))
+            .collect();
         for id in ids.iter().step_by(2) {
             i.release(*id);
         }
         for n in 0..3000 {
-            i.acquire(format!("other-{n}").as_bytes());
+            acquire(&mut i, format!("other-{n}").as_bytes());
         }
         for (n, w) in words.iter().enumerate() {
             let want = if n % 2 == 0 { NONE } else { ids[n] };
-            assert_eq!(i.lookup(w.as_bytes()), want);
+            assert_eq!(lookup(&i, w.as_bytes()), want);
             if n % 2 == 1 {
                 assert_eq!(i.bytes(ids[n]), w.as_bytes());
             }
@@ -239,7 +279,7 @@ mod tests {
             i.release(*id);
         }
         for n in 0..3000 {
-            let id = i.lookup(format!("other-{n}").as_bytes());
+            let id = lookup(&i, format!("other-{n}").as_bytes());
             i.release(id);
         }
         assert_eq!(i.heap_bytes(), 0);

@@ -4,7 +4,8 @@
 //! - Nodes (24 bytes) live in one `Vec` and refer to each other by `u32` index (freed slots
 //!   are reused).
 //! - A node's level text is a `u32` id into an [`Interner`], shared by every node with that text.
-//! - Exact children are found through one hash index keyed by (parent, label). A tree that
+//! - Exact children are found through one hash index keyed by (parent, hash of the level text),
+//!   so that a lookup hashes each level of a name once and needs no interner probe. A tree that
 //!   must enumerate children (the retained index) also keeps them in doubly linked sibling
 //!   lists, in a parallel `Vec`. The `+` child is a field; a `#` level, always last, has no node:
 //!   its payload sits in the parent.
@@ -14,12 +15,14 @@ mod hash;
 mod interner;
 mod path;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use alloc::vec::Vec;
 
-use hash::hash_pair;
+use hash::{hash_child, hash_child_keyed};
 use interner::Interner;
-use table::RawTable;
+use table::{RawTable, View};
 
 pub use path::TopicPath;
 
@@ -106,6 +109,61 @@ impl Node {
     }
 }
 
+/// A level's text as the child index sees it (see [`Tree::level`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Level {
+    /// Hash of the text (as [`Tree::scan_level`] computes it).
+    pub(crate) hash: u64,
+    /// Interned id of the text, [`NONE`] if no node has it.
+    pub(crate) label: u32,
+}
+
+impl Level {
+    /// Placeholder for caches: its label is [`PLUS`], which no looked-up level has.
+    pub(crate) const UNKNOWN: Self = Self {
+        hash: 0,
+        label: PLUS,
+    };
+}
+
+/// The exact children of a [`Tree`], found by (parent, level text), for a walk that probes
+/// many parents for the same level (see [`Tree::children`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Children<'a> {
+    table: View<'a>,
+    nodes: &'a [Node],
+    labels: &'a Interner,
+    seed: u64,
+}
+
+impl Children<'_> {
+    /// The probe key of a level's text from its [`Tree::scan_level`] hash: computed once per
+    /// level, used for every parent.
+    #[inline]
+    pub(crate) const fn key(&self, hash: u64) -> u64 {
+        hash ^ self.seed
+    }
+
+    /// [`Tree::child_by_text`] with the level's probe key `key` (from [`Children::key`]).
+    #[inline]
+    pub(crate) fn find(&self, parent: u32, key: u64, text: &[u8], label: &mut u32) -> u32 {
+        self.table
+            .find(hash_child_keyed(key, parent), |c| {
+                match self.nodes.get(to_usize(c)) {
+                    Some(n) if n.parent == parent => {
+                        n.label == *label
+                            || (*label == NONE && self.labels.is(n.label, text) && {
+                                *label = n.label;
+                                true
+                            })
+                    }
+                    _ => false,
+                }
+            })
+            .unwrap_or(NONE)
+    }
+}
+
 /// Where a payload index lives: the node's own payload or its `#` payload.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) struct Cell {
@@ -162,10 +220,44 @@ impl Tree {
         self.links.get(to_usize(i)).copied().unwrap_or(NO_LINKS)
     }
 
-    /// The interned id of a level's text, [`NONE`] if no node has it.
+    /// A level's text as the child index sees it: its hash and its interned id ([`NONE`] if no
+    /// node has that text).
     #[inline]
-    pub(crate) fn label_id(&self, level: &[u8]) -> u32 {
-        self.labels.lookup(level)
+    pub(crate) fn level(&self, text: &[u8]) -> Level {
+        let hash = self.labels.hash(text);
+        Level {
+            hash,
+            label: self.labels.lookup(hash, text),
+        }
+    }
+
+    /// The end of the level of `name` that starts at `pos` (the next `/` or the end of `name`)
+    /// and the hash of its text, for [`Tree::child_by_text`].
+    #[inline]
+    pub(crate) fn scan_level(&self, name: &[u8], pos: usize) -> (usize, u64) {
+        let rest = name.get(pos..).unwrap_or_default();
+        let end = hash::find_slash(rest).map_or(name.len(), |i| pos + i);
+        (
+            end,
+            self.labels.hash(name.get(pos..end).unwrap_or_default()),
+        )
+    }
+
+    /// All node slots (free ones included), indexed by node.
+    #[inline]
+    pub(crate) fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The exact-child index as a borrowed view, for a lookup's many probes.
+    #[inline]
+    pub(crate) fn children(&self) -> Children<'_> {
+        Children {
+            table: self.children.view(),
+            nodes: &self.nodes,
+            labels: &self.labels,
+            seed: self.seed,
+        }
     }
 
     /// The text of a label.
@@ -177,19 +269,36 @@ impl Tree {
         }
     }
 
-    /// The exact child of `parent` with interned `label`, or [`NONE`].
+    /// The exact child of `parent` for `level`, or [`NONE`].
     #[inline]
-    pub(crate) fn exact_child(&self, parent: u32, label: u32) -> u32 {
-        if label == NONE {
+    pub(crate) fn exact_child(&self, parent: u32, level: Level) -> u32 {
+        if level.label == NONE {
             return NONE;
         }
-        let hash = hash_pair(self.seed, parent, label);
         self.children
-            .find(hash, |c| {
+            .find(hash_child(self.seed, parent, level.hash), |c| {
                 self.node(c)
-                    .is_some_and(|n| n.parent == parent && n.label == label)
+                    .is_some_and(|n| n.parent == parent && n.label == level.label)
             })
             .unwrap_or(NONE)
+    }
+
+    /// The exact child of `parent` whose level text is `text` (hashed `hash` by
+    /// [`Tree::scan_level`]), or [`NONE`], without looking the text up in the interner first.
+    ///
+    /// `label` is the text's interned id if known, else [`NONE`]: then the first candidate
+    /// child (same parent, same 32 hash bits) has its text compared, and on a match its label
+    /// is stored in `label`, so that later calls for the same text compare ids only.
+    #[inline]
+    pub(crate) fn child_by_text(
+        &self,
+        parent: u32,
+        hash: u64,
+        text: &[u8],
+        label: &mut u32,
+    ) -> u32 {
+        let children = self.children();
+        children.find(parent, children.key(hash), text, label)
     }
 
     /// The cell for `path` (levels split on `/`; `+` is the wildcard level, a last `#` the
@@ -208,7 +317,7 @@ impl Tree {
             node = match level {
                 b"#" if last => return Cell { node, hash: true },
                 b"+" => n.plus,
-                _ => self.exact_child(node, self.label_id(level)),
+                _ => self.exact_child(node, self.level(level)),
             };
             if node == NONE {
                 return Cell::NONE;
@@ -241,10 +350,13 @@ impl Tree {
                     self.update(node, |p| p.plus = child);
                     child
                 }
-                _ => match self.exact_child(node, self.label_id(level)) {
-                    NONE => self.add_exact(node, level),
-                    child => child,
-                },
+                _ => {
+                    let key = self.level(level);
+                    match self.exact_child(node, key) {
+                        NONE => self.add_exact(node, level, key),
+                        child => child,
+                    }
+                }
             };
         }
         Cell { node, hash: false }
@@ -284,8 +396,9 @@ impl Tree {
             if n.label == PLUS {
                 self.update(parent, |p| p.plus = NONE);
             } else {
+                let hash = self.labels.hash(self.labels.bytes(n.label));
                 self.children
-                    .remove(hash_pair(self.seed, parent, n.label), node);
+                    .remove(hash_child(self.seed, parent, hash), node);
                 self.update(parent, |p| p.children -= 1);
                 if self.linked {
                     let links = self.links(node);
@@ -314,8 +427,14 @@ impl Tree {
             + self.labels.heap_bytes()
     }
 
-    fn add_exact(&mut self, parent: u32, level: &[u8]) -> u32 {
-        let label = self.labels.acquire(level);
+    fn add_exact(&mut self, parent: u32, text: &[u8], level: Level) -> u32 {
+        let label = match level.label {
+            NONE => self.labels.acquire(level.hash, text),
+            known => {
+                self.labels.retain(known);
+                known
+            }
+        };
         let child = self.alloc(Node::new(parent, label));
         if self.linked {
             let first = self.links(parent).first_child;
@@ -324,7 +443,7 @@ impl Tree {
             self.update_links(parent, |p| p.first_child = child);
         }
         self.children
-            .insert(hash_pair(self.seed, parent, label), child);
+            .insert(hash_child(self.seed, parent, level.hash), child);
         self.update(parent, |p| p.children += 1);
         child
     }

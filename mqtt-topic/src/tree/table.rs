@@ -71,6 +71,15 @@ impl RawTable {
         }
     }
 
+    /// The table as a borrowed view, for many lookups in a row.
+    #[inline]
+    pub(crate) fn view(&self) -> View<'_> {
+        View {
+            slots: &self.slots,
+            mask: self.mask(),
+        }
+    }
+
     /// Adds `value` under `hash`; the caller made sure its key is not present yet.
     pub(crate) fn insert(&mut self, hash: u64, value: u32) {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
@@ -131,6 +140,12 @@ impl RawTable {
         self.slots.capacity() * size_of::<Slot>()
     }
 
+    /// Number of handles stored.
+    #[cfg(test)]
+    pub(crate) const fn len(&self) -> usize {
+        self.len
+    }
+
     fn place(&mut self, slot: Slot) {
         let mask = self.mask();
         let mut i = self.home(slot.tag);
@@ -150,6 +165,32 @@ impl RawTable {
             if slot.value != EMPTY {
                 self.place(slot);
             }
+        }
+    }
+}
+
+/// A borrowed [`RawTable`], whose slots and mask a caller keeps in registers across lookups.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View<'a> {
+    slots: &'a [Slot],
+    mask: usize,
+}
+
+impl View<'_> {
+    /// Same as [`RawTable::find`].
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(u32) -> bool) -> Option<u32> {
+        let tag = tag_of(hash);
+        let mut i = (tag as usize) & self.mask;
+        loop {
+            let slot = self.slots.get(i)?;
+            if slot.value == EMPTY {
+                return None;
+            }
+            if slot.tag == tag && eq(slot.value) {
+                return Some(slot.value);
+            }
+            i = (i + 1) & self.mask;
         }
     }
 }
@@ -174,6 +215,7 @@ mod tests {
         }
         for &k in &keys {
             assert_eq!(t.find(h(k), |v| v == k), Some(k));
+            assert_eq!(t.view().find(h(k), |v| v == k), Some(k));
         }
         for &k in keys.iter().filter(|k| *k % 3 == 0) {
             t.remove(h(k), k);
@@ -181,10 +223,12 @@ mod tests {
         for &k in &keys {
             let want = (k % 3 != 0).then_some(k);
             assert_eq!(t.find(h(k), |v| v == k), want, "{k}");
+            assert_eq!(t.view().find(h(k), |v| v == k), want, "{k}");
         }
         for &k in keys.iter().filter(|k| *k % 3 != 0) {
             t.remove(h(k), k);
         }
         assert_eq!(t.heap_bytes(), 0);
+        assert_eq!(t.view().find(h(1), |_| true), None);
     }
 }

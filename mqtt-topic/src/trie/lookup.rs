@@ -5,154 +5,154 @@ use core::iter::FusedIterator;
 
 use super::Slot;
 use super::item::{Emitter, Match};
-use crate::tree::{NONE, Node, PLUS, ROOT, TopicPath, Tree, to_usize};
+use super::subtree::Subtree;
+use crate::tree::{NONE, Node, ROOT, TopicPath, Tree, to_usize};
 
-/// Levels whose label ids a lookup caches (deeper levels are looked up again when revisited).
-const CACHED_LEVELS: usize = 16;
-/// Cache marker; label ids never reach it.
-const UNCACHED: u32 = u32::MAX - 1;
+/// Capacity of the queue of nodes a lookup still has to visit (a power of two).
+const QUEUE: usize = 32;
 /// `pos` once every level of the name is consumed.
 const END: usize = usize::MAX;
 
 /// Iterator over the filters matching a topic name: see
 /// [`SubscriptionTrie::matches`](crate::SubscriptionTrie::matches).
 ///
-/// A depth-first walk without a stack: each node knows its parent, and on the way back up the
-/// level offsets are recomputed from the name, so deep names cost time, never memory.
+/// A breadth-first walk, one level of the name at a time: the nodes that match the first `d`
+/// levels sit in a fixed queue, and each is replaced by its exact child and its `+` child for
+/// level `d`. Each level is scanned and hashed once, its text compared once (at the first child
+/// found), and the probes of the nodes of one level do not depend on each other, so their memory
+/// accesses overlap. A node whose children would not fit in the queue has its subtree walked
+/// depth-first before the walk goes on, so a lookup never allocates.
 pub struct Matches<'a, V> {
     tree: &'a Tree,
     entries: &'a [Slot<V>],
     name: &'a [u8],
     dollar: bool,
-    node: u32,
-    /// Start of the level the current node's children match, or [`END`].
-    pos: usize,
-    /// End of that level (when `pos != END`).
-    end: usize,
-    depth: usize,
-    /// Ancestors whose `+` child is still to be walked; at 0 nothing above needs a visit.
-    pending: usize,
-    step: Step,
     emit: Emitter,
-    levels: LevelCache,
+    /// Nodes still to visit: first the rest of the current level's, then the next level's.
+    queue: [u32; QUEUE],
+    /// Index of the queue's front.
+    head: usize,
+    /// Nodes in the queue.
+    len: usize,
+    /// Nodes of the current level still at the front of the queue.
+    left: usize,
+    /// Whether the front node's `#` filter was reported.
+    hash_done: bool,
+    /// Start of the current level (the one the children of the queued nodes match), or [`END`].
+    pos: usize,
+    /// End of the current level.
+    end: usize,
+    /// Start of the next level, or [`END`].
+    next: usize,
+    /// Probe key of the current level's text ([`Children::key`](crate::tree::Children::key)).
+    hash: u64,
+    /// Label id of the current level's text, [`NONE`] until a probe finds it.
+    label: u32,
+    /// The subtree being walked depth-first, if any.
+    sub: Subtree,
 }
 
 impl<'a, V> Matches<'a, V> {
     pub(crate) fn new(tree: &'a Tree, entries: &'a [Slot<V>], name: &'a [u8]) -> Self {
+        let mut queue = [NONE; QUEUE];
+        queue[0] = ROOT;
         Self {
             tree,
             entries,
             name,
             dollar: name.first() == Some(&b'$'),
-            node: ROOT,
-            pos: 0,
-            end: 0,
-            depth: 0,
-            pending: 0,
-            step: if tree.node(ROOT).is_some() {
-                Step::Enter
-            } else {
-                Step::Done
-            },
             emit: Emitter::IDLE,
-            levels: LevelCache {
-                labels: [UNCACHED; CACHED_LEVELS],
-                ends: [0; CACHED_LEVELS],
-                known: 0,
-            },
+            queue,
+            head: 0,
+            len: usize::from(tree.node(ROOT).is_some()),
+            left: 0,
+            hash_done: false,
+            pos: END,
+            end: 0,
+            next: 0,
+            hash: 0,
+            label: NONE,
+            sub: Subtree::IDLE,
         }
-    }
-
-    /// `node` as the walk sees it: at the root, a `$` name hides the wildcard children
-    /// [MQTT-4.7.2-1].
-    #[inline]
-    fn visible(&self, index: u32) -> Option<Node> {
-        let mut node = *self.tree.node(index)?;
-        if self.dollar && index == ROOT {
-            node.plus = NONE;
-            node.hash = NONE;
-        }
-        Some(node)
     }
 
     /// Walks until there is an entry to report (its index) or the walk is over (`None`).
     ///
     /// The cursor lives in locals during the walk and is written back once.
     fn advance(&mut self) -> Option<u32> {
-        let name = self.name;
-        let (mut index, mut pos, mut end) = (self.node, self.pos, self.end);
-        let (mut depth, mut pending, mut step) = (self.depth, self.pending, self.step);
-        let found = 'walk: loop {
-            let Some(node) = self.visible(index) else {
-                break 'walk None;
+        let (tree, name, dollar) = (self.tree, self.name, self.dollar);
+        let (nodes, children) = (tree.nodes(), tree.children());
+        let (mut head, mut len, mut left) = (self.head, self.len, self.left);
+        let (mut pos, mut end, mut next) = (self.pos, self.end, self.next);
+        let (mut hash, mut label, mut hash_done) = (self.hash, self.label, self.hash_done);
+        let mut text = name.get(pos..end).unwrap_or_default();
+        let found = loop {
+            if self.sub.is_active() {
+                if let Some(found) = self.sub.next(tree, name, dollar) {
+                    break Some(found);
+                }
+            }
+            if left == 0 {
+                if len == 0 {
+                    break None;
+                }
+                // The current level is done: the queue holds the next level's nodes.
+                pos = next;
+                if pos != END {
+                    (end, hash) = tree.scan_level(name, pos);
+                    hash = children.key(hash);
+                    text = name.get(pos..end).unwrap_or_default();
+                    label = NONE;
+                    next = if end >= name.len() { END } else { end + 1 };
+                }
+                left = len;
+            }
+            let index = self.queue.get(head).copied().unwrap_or(NONE);
+            let Some(&node) = nodes.get(to_usize(index)) else {
+                break None;
             };
-            if step == Step::Enter {
-                step = Step::Down;
-                if node.hash != NONE {
-                    break 'walk Some(node.hash);
+            let node = if dollar && index == ROOT {
+                hide_wildcards(node)
+            } else {
+                node
+            };
+            if !hash_done && node.hash != NONE {
+                hash_done = true;
+                break Some(node.hash);
+            }
+            hash_done = false;
+            head = (head + 1) % QUEUE;
+            len -= 1;
+            left -= 1;
+            if pos == END {
+                if node.payload != NONE {
+                    break Some(node.payload);
+                }
+                continue;
+            }
+            if len + 2 > QUEUE {
+                self.sub = Subtree::new(index, pos);
+                continue;
+            }
+            if node.children != 0 {
+                let child = children.find(index, hash, text, &mut label);
+                if child != NONE {
+                    if let Some(slot) = self.queue.get_mut((head + len) % QUEUE) {
+                        *slot = child;
+                    }
+                    len += 1;
                 }
             }
-            if step == Step::Down {
-                step = Step::Up;
-                if pos == END {
-                    if node.payload != NONE {
-                        break 'walk Some(node.payload);
-                    }
-                } else {
-                    end = self.levels.end(name, depth, pos);
-                    let child = if node.children == 0 {
-                        NONE
-                    } else {
-                        let label = self.levels.label(self.tree, name, depth, pos, end);
-                        self.tree.exact_child(index, label)
-                    };
-                    let next = if child != NONE {
-                        if node.plus != NONE {
-                            pending += 1;
-                        }
-                        child
-                    } else {
-                        node.plus
-                    };
-                    if next != NONE {
-                        index = next;
-                        depth += 1;
-                        pos = if end >= name.len() { END } else { end + 1 };
-                        step = Step::Enter;
-                        continue 'walk;
-                    }
+            if node.plus != NONE {
+                if let Some(slot) = self.queue.get_mut((head + len) % QUEUE) {
+                    *slot = node.plus;
                 }
+                len += 1;
             }
-            if step != Step::Up {
-                break 'walk None;
-            }
-            // Climb until an ancestor still has its `+` child to walk.
-            while pending > 0 && index != ROOT {
-                let Some(&node) = self.tree.node(index) else {
-                    break 'walk None;
-                };
-                end = if pos == END { name.len() } else { pos - 1 };
-                depth -= 1;
-                pos = self.levels.start(name, depth, end);
-                index = node.parent;
-                if node.label != PLUS {
-                    // Back from an exact child: the parent's `+` child is next, if any.
-                    let plus = self.visible(index).map_or(NONE, |p| p.plus);
-                    if plus != NONE {
-                        pending -= 1;
-                        index = plus;
-                        depth += 1;
-                        pos = if end >= name.len() { END } else { end + 1 };
-                        step = Step::Enter;
-                        continue 'walk;
-                    }
-                }
-            }
-            break 'walk None;
         };
-        (self.node, self.pos, self.end) = (index, pos, end);
-        (self.depth, self.pending) = (depth, pending);
-        self.step = if found.is_some() { step } else { Step::Done };
+        (self.head, self.len, self.left) = (head, len, left);
+        (self.pos, self.end, self.next) = (pos, end, next);
+        (self.hash, self.label, self.hash_done) = (hash, label, hash_done);
         found
     }
 }
@@ -199,128 +199,15 @@ impl<V> fmt::Debug for Matches<'_, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Matches")
             .field("name", &core::str::from_utf8(self.name).unwrap_or_default())
-            .field("node", &self.node)
-            .field("step", &self.step)
+            .field("queued", &self.len)
             .finish_non_exhaustive()
     }
 }
 
-/// Where a lookup resumes at its current node.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
-enum Step {
-    /// Just arrived: report the `#` filter (it matches this level and everything below).
-    Enter,
-    /// Report the node itself if the name ends here, else go down the exact child, else the
-    /// `+` child.
-    Down,
-    /// The subtree is done: climb to the nearest ancestor with a `+` child still to walk.
-    Up,
-    Done,
-}
-
-/// What a lookup learns about the name once: where the first levels end and their label ids.
-struct LevelCache {
-    /// Label ids of the first levels.
-    labels: [u32; CACHED_LEVELS],
-    /// End offsets of the first levels (levels are entered in order).
-    ends: [u16; CACHED_LEVELS],
-    /// How many entries of `ends` are known.
-    known: usize,
-}
-
-impl LevelCache {
-    /// End offset of the level at `depth`, which starts at `pos`.
-    #[inline]
-    fn end(&mut self, name: &[u8], depth: usize, pos: usize) -> usize {
-        if depth < self.known {
-            if let Some(&end) = self.ends.get(depth) {
-                return usize::from(end);
-            }
-        }
-        let rest = name.get(pos..).unwrap_or_default();
-        let end = find_slash(rest).map_or(name.len(), |i| pos + i);
-        if depth == self.known {
-            if let Some(slot) = self.ends.get_mut(depth) {
-                *slot = u16::try_from(end).unwrap_or(u16::MAX);
-                self.known += 1;
-            }
-        }
-        end
-    }
-
-    /// Start offset of the level at `depth` (an ancestor level, so the end of the level before
-    /// it is known when cached) that ends at `end`.
-    #[inline]
-    fn start(&self, name: &[u8], depth: usize, end: usize) -> usize {
-        match depth.checked_sub(1) {
-            None => 0,
-            Some(d) => match self.ends.get(d) {
-                Some(&prev) => usize::from(prev) + 1,
-                None => {
-                    let head = name.get(..end).unwrap_or_default();
-                    head.iter().rposition(|&c| c == b'/').map_or(0, |i| i + 1)
-                }
-            },
-        }
-    }
-
-    /// The label id of the level `pos..end` at `depth`.
-    #[inline]
-    fn label(&mut self, tree: &Tree, name: &[u8], depth: usize, pos: usize, end: usize) -> u32 {
-        let level = name.get(pos..end).unwrap_or_default();
-        match self.labels.get_mut(depth) {
-            Some(cached) => {
-                if *cached == UNCACHED {
-                    *cached = tree.label_id(level);
-                }
-                *cached
-            }
-            None => tree.label_id(level),
-        }
-    }
-}
-
-/// Offset of the first `/` in `b`, eight bytes at a time.
-#[inline]
-fn find_slash(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const SLASHES: u64 = 0x2F2F_2F2F_2F2F_2F2F;
-    let mut chunks = b.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let w = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or_default()) ^ SLASHES;
-        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
-        if zero != 0 {
-            return Some(offset + (zero.trailing_zeros() / 8) as usize);
-        }
-        offset += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&c| c == b'/')
-        .map(|i| offset + i)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::find_slash;
-
-    #[test]
-    fn finds_slashes() {
-        assert_eq!(find_slash(b""), None);
-        assert_eq!(find_slash(b"/"), Some(0));
-        assert_eq!(find_slash(b"abcdefgh"), None);
-        assert_eq!(find_slash(b"abcdefgh/"), Some(8));
-        assert_eq!(find_slash(b"abcdefg/h"), Some(7));
-        assert_eq!(find_slash("é/x".as_bytes()), Some(2));
-        assert_eq!(find_slash(b"\x00\x01\xff\x30/"), Some(4));
-        for n in 0..20 {
-            let mut v = alloc::vec![b'a'; n];
-            v.push(b'/');
-            v.push(b'/');
-            assert_eq!(find_slash(&v), Some(n));
-        }
-    }
+/// The root as a `$` name sees it: without its `+` child and `#` filter [MQTT-4.7.2-1].
+#[cold]
+pub(super) const fn hide_wildcards(mut root: Node) -> Node {
+    root.plus = NONE;
+    root.hash = NONE;
+    root
 }
