@@ -76,9 +76,10 @@ impl sealed::Sealed for Publish {
     }
 }
 
-/// The packets whose fixed-header flags are fixed by their type.
+/// The packets whose fixed-header flags are fixed by their type; `ack` marks the four publish
+/// acknowledgments, which have a short form written in one append.
 macro_rules! encodable {
-    ($($name:ident => $t:expr),* $(,)?) => {$(
+    (@impl $name:ident, $t:expr, |$packet:ident, $remaining:ident, $ctx:ident, $buf:ident| $write:block) => {
         impl Encodable for $name {
             #[inline]
             fn packet_type(&self) -> PacketType {
@@ -93,40 +94,29 @@ macro_rules! encodable {
             }
 
             #[inline]
-            fn write(&self, remaining: u32, encoder: &Encoder, buf: &mut BytesMut) {
-                buf.put_u8((($t as u8) << 4) | $t.fixed_flags());
-                varint::put(buf, remaining);
-                Self::write(self, &encoder.ctx(), buf);
+            fn write(&self, $remaining: u32, encoder: &Encoder, $buf: &mut BytesMut) {
+                let $packet = self;
+                let $ctx = encoder.ctx();
+                $write
             }
         }
+    };
+    (ack $($name:ident => $t:expr),* $(,)?) => {$(
+        encodable!(@impl $name, $t, |p, remaining, ctx, buf| {
+            p.write_packet(remaining, &ctx, buf);
+        });
     )*};
-}
-
-/// The four publish acknowledgments, which have a short form written in one append.
-macro_rules! encodable_ack {
     ($($name:ident => $t:expr),* $(,)?) => {$(
-        impl Encodable for $name {
-            #[inline]
-            fn packet_type(&self) -> PacketType {
-                $t
-            }
-        }
-
-        impl sealed::Sealed for $name {
-            #[inline]
-            fn remaining_len(&self, encoder: &Encoder) -> Result<usize, EncodeError> {
-                Self::remaining_len(self, &encoder.ctx())
-            }
-
-            #[inline]
-            fn write(&self, remaining: u32, encoder: &Encoder, buf: &mut BytesMut) {
-                self.write_packet(remaining, &encoder.ctx(), buf);
-            }
-        }
+        encodable!(@impl $name, $t, |p, remaining, ctx, buf| {
+            buf.put_u8((($t as u8) << 4) | $t.fixed_flags());
+            varint::put(buf, remaining);
+            $name::write(p, &ctx, buf);
+        });
     )*};
 }
 
-encodable_ack! {
+encodable! {
+    ack
     PubAck => PacketType::PubAck,
     PubRec => PacketType::PubRec,
     PubRel => PacketType::PubRel,

@@ -18,7 +18,7 @@ use crate::event::{AckToken, ClientEvent, CloseReason, InboundMessage};
 use crate::expiry;
 use crate::flow_control::{PeerLimits, SendWindow};
 use crate::inbound_qos2::{Inbound, PubRelVerdict, Qos2Verdict};
-use crate::inflight::{Gone, Link, OutEntry, Outbound, delivery};
+use crate::inflight::{Gone, Link, OutEntry, Outbound, Pass, delivery};
 use crate::keep_alive::{KeepAlive, KeepAliveAction};
 use crate::outbox::Outbox;
 use crate::packet_ids::PacketIdAllocator;
@@ -870,31 +870,20 @@ impl ClientSession {
     ///
     /// The same holds for a deferred resend when the window later frees (`fill_window`).
     fn resend_in_flight(&mut self) {
-        let limits = self.limits;
-        let mut link = Link {
-            outbox: &mut self.outbox,
-            aliases: &mut self.aliases_out,
-            now: self.now,
-            window: SendWindow::new(limits.receive_maximum),
-            close_on_large_resend: true,
-        };
-        let (ids, events) = (&mut self.ids, &mut self.events);
-        let result = self.outbound.resend(
-            &mut link,
-            |p| limits.check_publish(p.qos(), p.retain),
-            |gone| report_gone(ids, events, gone),
-        );
-        if let Err(t) = result {
-            self.close_too_large(t.packet, t.size, t.max);
-        }
+        self.send_outbound(Pass::Resend);
     }
 
     /// Moves queued messages into flight while the server's Receive Maximum leaves room
     /// ([`Outbound::fill`]).
     fn fill_window(&mut self) {
-        if self.phase != Phase::Connected {
-            return;
+        if self.phase == Phase::Connected {
+            self.send_outbound(Pass::Fill);
         }
+    }
+
+    /// Runs `pass` under the server's limits; a required packet that does not fit closes the
+    /// connection.
+    fn send_outbound(&mut self, pass: Pass) {
         let limits = self.limits;
         let mut link = Link {
             outbox: &mut self.outbox,
@@ -904,7 +893,8 @@ impl ClientSession {
             close_on_large_resend: true,
         };
         let (ids, events) = (&mut self.ids, &mut self.events);
-        let result = self.outbound.fill(
+        let result = self.outbound.send(
+            pass,
             &mut link,
             |p| limits.check_publish(p.qos(), p.retain),
             |gone| report_gone(ids, events, gone),

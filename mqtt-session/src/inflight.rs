@@ -71,6 +71,15 @@ pub(crate) enum Gone {
     },
 }
 
+/// Which way outbound messages go out (see [`Outbound::send`]).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum Pass {
+    /// Queued messages into the window: [`Outbound::fill`].
+    Fill,
+    /// The window again, on a resumed session: [`Outbound::resend`].
+    Resend,
+}
+
 /// A packet the protocol requires does not fit the peer's Maximum Packet Size: the session
 /// closes the connection; every message kept its place and stage.
 #[derive(Clone, Copy, Debug)]
@@ -168,6 +177,23 @@ impl Outbound {
             self.in_flight.remove(pos);
         }
         true
+    }
+
+    /// [`Outbound::fill`] or [`Outbound::resend`], as `pass` says.
+    ///
+    /// # Errors
+    /// As theirs.
+    pub(crate) fn send(
+        &mut self,
+        pass: Pass,
+        link: &mut Link<'_>,
+        check: impl Fn(&Publish) -> Result<(), UsageError>,
+        gone: impl FnMut(Gone),
+    ) -> Result<(), TooLarge> {
+        match pass {
+            Pass::Fill => self.fill(link, check, gone),
+            Pass::Resend => self.resend(link, check, gone),
+        }
     }
 
     /// Moves queued messages into flight, in order, while the peer's Receive Maximum leaves

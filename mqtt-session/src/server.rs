@@ -18,7 +18,7 @@ use crate::error::{SessionError, UsageError};
 use crate::expiry;
 use crate::flow_control::SendWindow;
 use crate::inbound_qos2::{Inbound, PubRelVerdict, Qos2Verdict};
-use crate::inflight::{Gone, Link, OutEntry, Outbound, delivery};
+use crate::inflight::{Gone, Link, OutEntry, Outbound, Pass, delivery};
 use crate::outbox::Outbox;
 use crate::packet_ids::PacketIdAllocator;
 use crate::server_config::{Outgoing, ServerConfig};
@@ -1147,10 +1147,16 @@ impl ServerSession {
                 "invariant: required packets fit once CONNACK did: {:?} {e}",
                 packet.packet_type()
             );
-            self.outbox.clear();
-            self.send_disconnect(ReasonCode::PACKET_TOO_LARGE);
-            self.close(ServerCloseReason::Local(ReasonCode::PACKET_TOO_LARGE), true);
+            self.close_unsendable();
         }
+    }
+
+    /// A packet the protocol requires cannot be sent: the connection closes, with
+    /// DISCONNECT 0x95 when that fits.
+    fn close_unsendable(&mut self) {
+        self.outbox.clear();
+        self.send_disconnect(ReasonCode::PACKET_TOO_LARGE);
+        self.close(ServerCloseReason::Local(ReasonCode::PACKET_TOO_LARGE), true);
     }
 
     fn refuse_with(&mut self, reason: ReasonCode) -> Result<(), UsageError> {
@@ -1541,33 +1547,20 @@ impl ServerSession {
     /// delivered [MQTT-3.1.2-25] ([`ServerEvent::Dropped`]); a PUBREL too large closes the
     /// connection.
     fn resend_in_flight(&mut self) {
-        let mut link = Link {
-            outbox: &mut self.outbox,
-            aliases: &mut self.aliases_out,
-            now: self.now,
-            window: SendWindow::new(self.wants.receive_maximum),
-            close_on_large_resend: false,
-        };
-        let (ids, events) = (&mut self.ids, &mut self.events);
-        let result =
-            self.outbound
-                .resend(&mut link, |_| Ok(()), |gone| report_gone(ids, events, gone));
-        if let Err(t) = result {
-            // Only a PUBREL (4 bytes) can be too large here: see `queue_required`.
-            debug_assert!(false, "invariant: PUBREL fits once CONNACK did: {t:?}");
-            self.outbox.clear();
-            self.send_disconnect(ReasonCode::PACKET_TOO_LARGE);
-            self.close(ServerCloseReason::Local(ReasonCode::PACKET_TOO_LARGE), true);
-        }
+        self.send_outbound(Pass::Resend);
     }
 
     /// Moves queued messages into flight while the client's Receive Maximum leaves room
     /// [MQTT-3.3.4-9] ([`Outbound::fill`]); one too large for the client is discarded as if
     /// delivered [MQTT-3.1.2-25].
     fn fill_window(&mut self) {
-        if self.phase != Phase::Connected {
-            return;
+        if self.phase == Phase::Connected {
+            self.send_outbound(Pass::Fill);
         }
+    }
+
+    /// Runs `pass` under the client's limits.
+    fn send_outbound(&mut self, pass: Pass) {
         let mut link = Link {
             outbox: &mut self.outbox,
             aliases: &mut self.aliases_out,
@@ -1576,10 +1569,18 @@ impl ServerSession {
             close_on_large_resend: false,
         };
         let (ids, events) = (&mut self.ids, &mut self.events);
-        // Never `Err`: a PUBLISH too large for the client is dropped, not kept.
-        let _ = self
-            .outbound
-            .fill(&mut link, |_| Ok(()), |gone| report_gone(ids, events, gone));
+        let result = self.outbound.send(
+            pass,
+            &mut link,
+            |_| Ok(()),
+            |gone| report_gone(ids, events, gone),
+        );
+        if let Err(t) = result {
+            // A PUBLISH too large is dropped, not kept; only a PUBREL (4 bytes) can be too
+            // large here, which `queue_required` shows cannot happen.
+            debug_assert!(false, "invariant: PUBREL fits once CONNACK did: {t:?}");
+            self.close_unsendable();
+        }
     }
 }
 

@@ -52,23 +52,8 @@ impl RawTable {
 
     /// The handle whose key hashes to `hash` and for which `eq` holds.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(u32) -> bool) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let tag = tag_of(hash);
-        let mask = self.mask();
-        let mut i = self.home(tag);
-        loop {
-            let slot = self.slots.get(i)?;
-            if slot.value == EMPTY {
-                return None;
-            }
-            if slot.tag == tag && eq(slot.value) {
-                return Some(slot.value);
-            }
-            i = (i + 1) & mask;
-        }
+    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(u32) -> bool) -> Option<u32> {
+        self.view().find(hash, eq)
     }
 
     /// The table as a borrowed view, for many lookups in a row.
